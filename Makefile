@@ -1,0 +1,45 @@
+# One-command set-up: `make book` builds the site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+JB := $(VENV)/bin/jupyter-book
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PORT ?= 8000
+
+.PHONY: book exercises test quick serve clean help
+
+help:
+	@echo "make book   - create .venv, install pins, build the HTML into _build/html"
+	@echo "make test   - everything: unit, data, full build, browser and grading tests"
+	@echo "make quick  - the fast tests only (no full build, browser or grading runs)"
+	@echo "make serve  - serve _build/html on http://127.0.0.1:$(PORT)"
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+exercises: $(STAMP)
+	$(PY) -m course exercises build
+
+book: exercises
+	$(JB) build . -n -W --keep-going
+
+test: $(DEV_STAMP)
+	$(PY) -m pytest
+
+quick: $(DEV_STAMP)
+	$(PY) -m pytest -m "not slow"
+
+serve:
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+clean:
+	rm -rf _build

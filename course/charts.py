@@ -1,0 +1,112 @@
+"""Chart defaults for the book: one theme, one offline renderer, one vendored vega bundle.
+
+Every chart output carries two representations: HTML that draws with the locally served
+vega bundle (no CDN), and a PNG from vl-convert for the PDF/LaTeX builders.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import altair as alt
+import vl_convert
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+HIGHLIGHT = "#D55E00"
+MUTED = "#B0B0B0"
+THEME_NAME = "course"
+RENDERER_NAME = "course"
+BUNDLE_NAME = "vega-bundle.js"
+
+
+def vega_debug() -> dict[str, str]:
+    """The ``window.VEGA_DEBUG`` keys that make altair's template use the local vegaEmbed."""
+    return {
+        "vega_version": alt.VEGA_VERSION,
+        "vegalite_version": alt.VEGALITE_VERSION,
+        "vegaembed_version": alt.VEGAEMBED_VERSION,
+    }
+
+
+def bundle_versions() -> dict[str, str]:
+    """Versions of vega, vega-lite and vega-embed inside vl-convert's bundle."""
+    return {
+        "vega": vl_convert.get_vega_version(),
+        "vega-lite": alt.VEGALITE_VERSION,
+        "vega-embed": vl_convert.get_vega_embed_version(),
+    }
+
+
+def _vl_version() -> str:
+    major, minor = alt.VEGALITE_VERSION.split(".")[:2]
+    return f"{major}.{minor}"
+
+
+def javascript_bundle() -> str:
+    """vega + vega-lite + vega-embed as one classic script that defines window globals.
+
+    The bundle's top-level ``const`` names would leak into the page's global lexical scope
+    and could clash with other scripts, so it is wrapped in a block.
+    """
+    code = vl_convert.javascript_bundle(vl_version=_vl_version())
+    return "/* vega bundle from vl-convert " + json.dumps(bundle_versions()) + " */\n{\n" + code + "\n}\n"
+
+
+def write_bundle(folder: Path) -> Path:
+    """Write the bundle into ``folder`` unless an identical one is already there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / BUNDLE_NAME
+    stamp = folder / (BUNDLE_NAME + ".versions.json")
+    key = json.dumps(bundle_versions(), sort_keys=True)
+    if target.exists() and stamp.exists() and stamp.read_text() == key:
+        return target
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(javascript_bundle(), encoding="utf-8")
+    tmp.replace(target)
+    stamp.write_text(key)
+    return target
+
+
+def theme() -> dict:
+    """The course theme: readable sizes, the colour-blind-safe palette."""
+    return {
+        "config": {
+            "view": {"continuousWidth": 560, "continuousHeight": 320, "stroke": None},
+            "range": {"category": PALETTE},
+            "mark": {"color": PALETTE[0]},
+            "font": "DejaVu Sans, Helvetica, Arial, sans-serif",
+            "title": {"fontSize": 15, "anchor": "start", "subtitleColor": "#555"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "gridColor": "#e6e6e6"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 13},
+        }
+    }
+
+
+_html = alt.utils.display.HTMLRenderer(
+    mode="vega-lite",
+    template="universal",
+    vega_version=alt.VEGA_VERSION,
+    vegaembed_version=alt.VEGAEMBED_VERSION,
+    vegalite_version=alt.VEGALITE_VERSION,
+)
+
+
+def render(spec: dict, **metadata) -> dict[str, str]:
+    """Mime bundle for one chart: offline HTML for the web page, PNG for PDF builders."""
+    bundle = dict(_html(spec, **metadata))
+    png = vl_convert.vegalite_to_png(spec, scale=2, vl_version=_vl_version())
+    bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    return bundle
+
+
+def setup() -> None:
+    """Register and enable the course theme and renderer (idempotent)."""
+    alt.theme.register(THEME_NAME, enable=True)(theme)
+    alt.renderers.register(RENDERER_NAME, render)
+    alt.renderers.enable(RENDERER_NAME)
+
+
+setup()

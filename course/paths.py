@@ -1,0 +1,11 @@
+"""Where things live in the repository (the package is installed editable from its root)."""
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+FARA_DIR = DATA_DIR / "fara"
+RUSSIA_DIR = DATA_DIR / "russia"
+EXERCISES_DIR = REPO_ROOT / "exercises"
+BUILD_DIR = REPO_ROOT / "_build"
+SHARED_DIR = REPO_ROOT.parent / "shared"

@@ -1,0 +1,52 @@
+"""Sphinx hooks for the book (listed in ``_config.yml`` under ``sphinx.extra_extensions``).
+
+- vendors the vega bundle into ``_static`` and sets ``window.VEGA_DEBUG`` in ``<head>`` so
+  altair's template draws charts without a CDN;
+- publishes the student exercise files (never solutions or autograders) under ``exercises/``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from course import charts
+from course.paths import BUILD_DIR
+
+VENDOR_DIR = BUILD_DIR / "vendor"
+STUDENT_DIR = BUILD_DIR / "exercises" / "student"
+
+
+def _add_vendor_static(app, config) -> None:
+    charts.write_bundle(VENDOR_DIR)
+    config.html_static_path = [*config.html_static_path, str(VENDOR_DIR)]
+
+
+def publish_student_files(student_dir: Path, html_dir: Path) -> list[Path]:
+    """Copy student notebooks and zips (only those) into ``html_dir/exercises``."""
+    published = []
+    if not student_dir.is_dir():
+        return published
+    target = html_dir / "exercises"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(student_dir.iterdir()):
+        if path.suffix in {".ipynb", ".zip"}:
+            shutil.copy2(path, target / path.name)
+            published.append(target / path.name)
+    return published
+
+
+def _publish(app, exception) -> None:
+    if exception is None and app.builder.format == "html":
+        publish_student_files(STUDENT_DIR, Path(app.outdir))
+
+
+def setup(app):
+    app.connect("config-inited", _add_vendor_static)
+    # Synchronous, in <head>, before any chart's inline script runs.
+    app.add_js_file(None, body="window.VEGA_DEBUG = " + json.dumps(charts.vega_debug()) + ";",
+                    priority=100)
+    app.add_js_file(charts.BUNDLE_NAME, priority=101)
+    app.connect("build-finished", _publish)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
