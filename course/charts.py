@@ -48,18 +48,21 @@ def _vl_version() -> str:
 def javascript_bundle() -> str:
     """vega + vega-lite + vega-embed as one classic script that defines window globals.
 
-    The bundle's top-level ``const`` names would leak into the page's global lexical scope
-    and could clash with other scripts, so it is wrapped in a block.
+    The bundle's top-level names (``_`` among them) would leak into the page's global scope
+    and clash with Sphinx's own scripts, so it runs in a strict-mode function scope; only
+    the ``window.*`` globals it assigns escape.
     """
     code = vl_convert.javascript_bundle(vl_version=_vl_version())
-    return "/* vega bundle from vl-convert " + json.dumps(bundle_versions()) + " */\n{\n" + code + "\n}\n"
+    header = "/* vega bundle from vl-convert " + json.dumps(bundle_versions()) + " */\n"
+    return header + '(function () {\n"use strict";\n' + code + "\n})();\n"
 
 
 def write_bundle(folder: Path) -> Path:
     """Write the bundle into ``folder`` unless an identical one is already there."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / BUNDLE_NAME
-    stamp = folder / (BUNDLE_NAME + ".versions.json")
+    # The stamp sits beside the folder so Sphinx does not publish it as a static file.
+    stamp = folder.parent / (folder.name + "-" + BUNDLE_NAME + ".versions.json")
     key = json.dumps(bundle_versions(), sort_keys=True)
     if target.exists() and stamp.exists() and stamp.read_text() == key:
         return target

@@ -1,8 +1,12 @@
-"""Where things live in the repository (the package is installed editable from its root)."""
+"""Where things live in the repository (the package is installed editable from its root).
 
+``COURSE_ROOT`` points the package at another checkout, e.g. the clean copy the build test uses.
+"""
+
+import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(os.environ.get("COURSE_ROOT") or Path(__file__).resolve().parent.parent)
 DATA_DIR = REPO_ROOT / "data"
 FARA_DIR = DATA_DIR / "fara"
 RUSSIA_DIR = DATA_DIR / "russia"

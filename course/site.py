@@ -14,13 +14,17 @@ from pathlib import Path
 from course import charts
 from course.paths import BUILD_DIR
 
-VENDOR_DIR = BUILD_DIR / "vendor"
-STUDENT_DIR = BUILD_DIR / "exercises" / "student"
+
+
+def _build_dir(app) -> Path:
+    """``_build`` of this build: the parent of ``_build/html`` (follows ``--path-output``)."""
+    return Path(app.outdir).parent
 
 
 def _add_vendor_static(app, config) -> None:
-    charts.write_bundle(VENDOR_DIR)
-    config.html_static_path = [*config.html_static_path, str(VENDOR_DIR)]
+    vendor = _build_dir(app) / "vendor"
+    charts.write_bundle(vendor)
+    config.html_static_path = [*config.html_static_path, str(vendor)]
 
 
 def publish_student_files(student_dir: Path, html_dir: Path) -> list[Path]:
@@ -37,9 +41,27 @@ def publish_student_files(student_dir: Path, html_dir: Path) -> list[Path]:
     return published
 
 
+def student_dir_for(app) -> Path:
+    """Student files beside this build's html, else those of the repository's ``_build``."""
+    beside = _build_dir(app) / "exercises" / "student"
+    return beside if beside.is_dir() else BUILD_DIR / "exercises" / "student"
+
+
 def _publish(app, exception) -> None:
     if exception is None and app.builder.format == "html":
-        publish_student_files(STUDENT_DIR, Path(app.outdir))
+        publish_student_files(student_dir_for(app), Path(app.outdir))
+
+
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+    # Jupyter Book 1 registers sphinx-thebe/togglebutton snippets twice; a second `const`
+    # declaration of the same name throws in the browser.
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (str(getattr(script, "filename", script) or ""), getattr(script, "attributes", {}).get("body", ""))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"][:] = unique
 
 
 def setup(app):
@@ -48,5 +70,6 @@ def setup(app):
     app.add_js_file(None, body="window.VEGA_DEBUG = " + json.dumps(charts.vega_debug()) + ";",
                     priority=100)
     app.add_js_file(charts.BUNDLE_NAME, priority=101)
+    app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

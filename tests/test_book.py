@@ -1,0 +1,124 @@
+"""The book's structure and its strict build."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import altair as alt
+import pytest
+import yaml
+
+from course import charts
+
+REPO = Path(__file__).resolve().parent.parent
+TOC = yaml.safe_load((REPO / "_toc.yml").read_text())
+CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
+
+
+def toc_files() -> list[str]:
+    files = [TOC["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(TOC.get("parts", []))
+    walk(TOC.get("chapters", []))
+    return files
+
+
+def source_of(slug: str) -> Path:
+    for suffix in (".md", ".ipynb"):
+        if (REPO / (slug + suffix)).exists():
+            return REPO / (slug + suffix)
+    raise FileNotFoundError(slug)
+
+
+def test_toc_root_and_fixed_slugs():
+    assert TOC["format"] == "jb-book"
+    assert TOC["root"] == "chapters/intro"
+    allowed = {
+        "chapters/intro", "chapters/russia-in-washington", "chapters/bush-putin",
+        "chapters/trump-putin", "chapters/conclusion", "chapters/fara-data",
+        "chapters/oral-history-data", "chapters/claims-ledger", "chapters/instructor-guide",
+        "chapters/glossary", "chapters/references",
+    }
+    assert set(toc_files()) <= allowed, set(toc_files()) - allowed
+    assert {"chapters/glossary", "chapters/references"} <= set(toc_files())
+
+
+@pytest.mark.parametrize("slug", toc_files())
+def test_toc_file_exists_and_has_a_title(slug):
+    text = source_of(slug).read_text(encoding="utf-8")
+    body = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    assert re.search(r"^# \S", body, flags=re.M), f"{slug} has no '# Title' heading"
+
+
+def test_chapter_sources_are_myst_notebooks_without_ipynb_pairs():
+    for md in (REPO / "chapters").glob("*.md"):
+        assert not md.with_suffix(".ipynb").exists(), f"{md.name} has a paired .ipynb"
+        text = md.read_text(encoding="utf-8")
+        if "```{code-cell}" in text:
+            assert text.startswith("---\njupytext:"), f"{md.name} lacks a jupytext header"
+            assert "name: python3" in text
+            assert "sys.path" not in text and "import *" not in text
+
+
+def test_every_chapter_file_is_in_the_toc():
+    listed = set(toc_files())
+    for md in (REPO / "chapters").glob("*.md"):
+        assert f"chapters/{md.stem}" in listed, f"{md.name} is not in _toc.yml (it would be dropped)"
+
+
+def test_config_is_strict_and_offline():
+    assert CONFIG["only_build_toc_files"] is True
+    assert CONFIG["execute"]["execute_notebooks"] == "cache"
+    assert CONFIG["execute"].get("allow_errors", False) is False
+    assert CONFIG["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    for pattern in (".venv", "tests", "exercises", "_build"):
+        assert pattern in CONFIG["exclude_patterns"]
+    assert CONFIG["launch_buttons"].get("thebe", False) is False
+    assert "course.site" in CONFIG["sphinx"]["extra_extensions"]
+
+
+def test_vega_debug_matches_altair_constants():
+    assert charts.vega_debug() == {
+        "vega_version": alt.VEGA_VERSION,
+        "vegalite_version": alt.VEGALITE_VERSION,
+        "vegaembed_version": alt.VEGAEMBED_VERSION,
+    }
+
+
+def test_vendored_bundle_versions_match_altair_constants(tmp_path):
+    """altair asks for vega major 6, vega-lite 6.4.1, vega-embed major 7 (its constants)."""
+    versions = charts.bundle_versions()
+    assert versions["vega"].split(".")[0] == alt.VEGA_VERSION.split(".")[0]
+    assert versions["vega-embed"].split(".")[0] == alt.VEGAEMBED_VERSION.split(".")[0]
+    bundle = charts.write_bundle(tmp_path / "vendor").read_text()
+    # The versions are compiled into the bundle itself, not only reported by vl-convert.
+    assert f'"{alt.VEGALITE_VERSION}"' in bundle
+    assert f'"{versions["vega"]}"' in bundle
+    assert "window.vegaEmbed=" in bundle.replace(" ", "")
+
+
+def test_chart_outputs_carry_offline_html_and_png():
+    chart = alt.Chart(alt.Data(values=[{"x": 1, "y": 2}])).mark_point().encode(x="x:Q", y="y:Q")
+    bundle = charts.render(chart.to_dict())
+    assert "vegaEmbed" in bundle["text/html"] and "VEGA_DEBUG" in bundle["text/html"]
+    assert bundle["image/png"].startswith("iVBOR")  # base64 of the PNG signature
+
+
+@pytest.mark.slow
+def test_strict_build_from_clean_copy_succeeds(built_book):
+    assert built_book.returncode == 0, built_book.log[-6000:]
+    assert (built_book.html / "index.html").exists()
+    for slug in toc_files():
+        assert (built_book.html / f"{slug}.html").exists(), slug
+    assert (built_book.html / "_static" / charts.BUNDLE_NAME).exists()
