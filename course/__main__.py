@@ -20,12 +20,17 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("data/fara"), help="output folder (default: data/fara)")
     build.add_argument("--snapshot-date", default=None,
                        help="YYYY-MM-DD; defaults to the _YYYY-MM-DD suffix of the raw folder's name")
+    build.add_argument("--history", type=Path, action="append", default=[],
+                       help="a fara-history_YYYY-MM-DD folder to compare with (repeatable); fills snapshot_checks.csv")
     refresh = data_verbs.add_parser("refresh", help="download the current DOJ bulk ZIPs, then build")
     refresh.add_argument("--base-url", default="https://efile.fara.gov/bulk/zip/",
                          help="where FARA_All_*.csv.zip are served")
     refresh.add_argument("--cache", type=Path, default=Path("_build/fara-raw"),
                          help="folder that keeps each download as a dated raw snapshot")
     refresh.add_argument("--out", type=Path, default=Path("data/fara"), help="output folder (default: data/fara)")
+    refresh.add_argument("--snapshot-date", default=None, help="YYYY-MM-DD (default: today's UTC date)")
+    refresh.add_argument("--history", type=Path, action="append", default=[],
+                         help="a fara-history_YYYY-MM-DD folder to compare with (repeatable)")
 
     exercises = verbs.add_parser("exercises", help="otter assignments")
     ex_verbs = exercises.add_subparsers(dest="exercises_verb", required=True)
