@@ -81,6 +81,8 @@ def test_config_is_strict_and_offline():
     assert CONFIG["only_build_toc_files"] is True
     assert CONFIG["execute"]["execute_notebooks"] == "cache"
     assert CONFIG["execute"].get("allow_errors", False) is False
+    assert CONFIG["execute"]["raise_on_error"] is True
+    assert "dollarmath" not in CONFIG["parse"]["myst_enable_extensions"]  # MathJax comes from a CDN
     assert CONFIG["sphinx"]["config"]["nb_execution_raise_on_error"] is True
     for pattern in (".venv", "tests", "exercises", "_build"):
         assert pattern in CONFIG["exclude_patterns"]
