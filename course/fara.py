@@ -537,9 +537,9 @@ def _typed(frame: pd.DataFrame, kind: str, path) -> pd.DataFrame:
         elif typ == "int":
             out[name] = pd.array(values.astype("int64"), dtype="Int64")
         else:
-            out[name] = values.str.strip().astype("string")
+            out[name] = values.str.strip().astype("str")
     if kind == "principals":
-        out["country_normalized"] = out["country"].map(normalize_country).astype("string")
+        out["country_normalized"] = out["country"].map(normalize_country).astype("str")
     out["raw_line"] = frame["raw_line"].astype("int64")
     return out.reset_index(drop=True)
 
@@ -711,7 +711,7 @@ def _join_flags(flag_columns: dict[str, pd.Series], index) -> pd.Series:
         if token in flag_columns:
             hit = flag_columns[token].fillna(False).astype(bool)
             parts = parts.where(~hit, parts + ";" + token)
-    return parts.str.lstrip(";").astype("string")
+    return parts.str.lstrip(";").astype("str")
 
 
 def principal_flags(frame: pd.DataFrame, snapshot_date) -> pd.Series:
