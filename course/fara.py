@@ -271,8 +271,10 @@ def split_bulk_text(text: str, ncols: int) -> tuple[list[tuple[int, str]], list[
         newline = "" if (is_last and not ends_with_newline) else "\n"
         joined = "\n".join(chunk) + newline
         count = joined.count('","')
-        if count == separators and joined.startswith('"') and (joined.endswith('"\r\n') or (
-                is_last and not newline and joined.endswith('"'))):
+        # The closing quote must be its own character, not the tail of the last separator.
+        closed = joined.endswith('"\r\n') and not joined.endswith('","\r\n') or (
+            is_last and not newline and joined.endswith('"') and not joined.endswith('","'))
+        if count == separators and joined.startswith('"') and closed:
             records.append((start, joined))
             chunk = []
         elif count > separators:
@@ -791,15 +793,26 @@ def snapshot_check(history: LoadResult, snapshot_date, current: pd.DataFrame, so
     }
 
 
+def _csv_cell(value: str) -> str:
+    # Quote CR as well as LF: the csv module leaves a lone CR unquoted when lines end in LF.
+    if any(ch in value for ch in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Deterministic CSV: UTF-8, LF, ISO dates, empty cells for missing values."""
-    out = frame.copy()
-    for name in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[name]):
-            out[name] = out[name].dt.strftime("%Y-%m-%d").fillna("")
-    buffer = io.StringIO()
-    out.to_csv(buffer, index=False, lineterminator="\n", na_rep="")
-    return buffer.getvalue().encode("utf-8")
+    """Deterministic CSV: UTF-8, LF line ends, ISO dates, empty cells for missing values."""
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            text = series.dt.strftime("%Y-%m-%d")
+        else:
+            text = series.astype(object).where(series.notna(), "").astype(str)
+        columns.append([_csv_cell(v) for v in text.fillna("").tolist()])
+    lines = [",".join(_csv_cell(str(n)) for n in frame.columns)]
+    lines.extend(",".join(cells) for cells in zip(*columns))
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def snapshot_date_from_folder(folder: Path | str) -> str | None:
