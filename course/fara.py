@@ -856,6 +856,9 @@ def build_datasets(raw_dir: Path | str, snapshot_date, history_dirs=(), progress
             raise FaraDataError(path, first.reason + (f" ({len(result.report.rejected)} rejected records)"
                                                        if len(result.report.rejected) > 1 else ""), line=first.line)
         results[kind] = result
+    say("checking what a plain pandas.read_csv makes of the principals file")
+    naive = naive_read_csv_check(read_raw_bytes(find_bulk_file(raw_dir, "principals"), "principals")[0],
+                                 results["principals"].report.raw)
     say("deriving foreign_principals")
     principals = derive_principals(results["principals"], day)
     registrants = derive_registrants(results["registrants"], day)
@@ -879,6 +882,7 @@ def build_datasets(raw_dir: Path | str, snapshot_date, history_dirs=(), progress
     }
     package = datapackage(results, files, {"foreign_principals": principals, "registrants": registrants},
                           day, Path(raw_dir).name, [Path(h).name for h in history_dirs])
+    package["plain_pandas_read_csv"] = naive
     files["datapackage.json"] = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     summary = {
         "principals": results["principals"].report.summary(),
@@ -887,6 +891,22 @@ def build_datasets(raw_dir: Path | str, snapshot_date, history_dirs=(), progress
         "files": sorted(files),
     }
     return files, summary
+
+
+def naive_read_csv_check(data: bytes, records: int) -> dict:
+    """What ``pandas.read_csv`` does with the raw principals bytes: the teaching counterexample."""
+    options = {"encoding": "cp1252", "dtype": str, "keep_default_na": False}
+    try:
+        plain = len(pd.read_csv(io.BytesIO(data), **options))
+        default = f"no error, {plain} rows"
+    except pd.errors.ParserError as err:
+        default = f"ParserError: {str(err).strip()}"
+    skipped = len(pd.read_csv(io.BytesIO(data), on_bad_lines="skip", **options))
+    return {
+        "default": default,
+        "on_bad_lines_skip_rows": skipped,
+        "on_bad_lines_skip_lost": records - skipped,
+    }
 
 
 def _field_type(frame: pd.DataFrame, name: str) -> dict:
