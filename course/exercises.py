@@ -1,0 +1,259 @@
+"""Otter assignments: stage each master notebook with the course data it reads, run
+``otter assign``, and lay out the results per slug::
+
+    OUT/student/<slug>.ipynb      the student notebook (public tests in its metadata)
+    OUT/student/<slug>.zip        that notebook plus the data files it reads
+    OUT/autograder/<slug>.zip     otter's Gradescope-compatible autograder (hidden tests)
+    OUT/solutions/<slug>.ipynb    the answer key (instructors only; never published)
+
+A master lists the data it reads in its assignment config (``files:``), as paths relative to the
+repository root (``data/fara/foreign_principals.csv``). Otter wants those files under the master's
+folder, so each build copies the master, the shared ``assignment_config.yml`` and the data into a
+temporary folder first. A build is skipped when a fingerprint of all of those inputs is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from course.paths import REPO_ROOT
+
+# Bump when the layout or the post-processing below changes, so old builds are redone.
+BUILD_FORMAT = 2
+STAMP_DIR = ".stamps"
+# Otter's check-all cell says it reruns "all of the autograder tests"; in a student notebook it
+# runs only the public ones, and students must not be told otherwise.
+OTTER_CHECK_ALL_TEXT = "the cell below will rerun all of the autograder tests."
+PUBLIC_CHECK_ALL_TEXT = (
+    "the cell below reruns the **public** tests of every question. The hidden tests run only "
+    "when your work is graded, so they can still fail."
+)
+ZIP_DATE = (2025, 1, 1, 0, 0, 0)  # fixed timestamps keep the student zip reproducible
+
+
+class ExerciseBuildError(RuntimeError):
+    """A master cannot be built (missing data, bad config, or ``otter assign`` failed)."""
+
+
+@dataclass(frozen=True)
+class BuiltAssignment:
+    """The files one master produced, and whether this run rebuilt them."""
+
+    slug: str
+    student_notebook: Path
+    student_zip: Path
+    autograder_zip: Path
+    solutions_notebook: Path
+    rebuilt: bool
+
+
+def masters(source: Path) -> list[Path]:
+    """The master notebooks in ``source`` (one per slug), sorted by name."""
+    return sorted(p for p in Path(source).glob("*.ipynb") if not p.name.startswith("."))
+
+
+def _config_text(cell_source: str) -> str | None:
+    """The YAML of an ``# ASSIGNMENT CONFIG`` block in a raw cell or an ```otter fence, if any."""
+    text = cell_source.strip()
+    if text.startswith("```otter") and text.endswith("```"):
+        text = text[len("```otter"):-3].strip()
+    if text.startswith("# ASSIGNMENT CONFIG"):
+        return text
+    return None
+
+
+def assignment_config(master: Path) -> dict:
+    """The master's assignment config merged over its ``config_file`` (master wins, as in otter)."""
+    try:
+        notebook = nbformat.read(master, as_version=4)
+    except Exception as error:  # nbformat raises several unrelated types
+        raise ExerciseBuildError(f"{master}: not a readable notebook ({error})") from error
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type in {"raw", "markdown"} and (text := _config_text(cell.source)):
+            try:
+                config = yaml.safe_load(text) or {}
+            except yaml.YAMLError as error:
+                raise ExerciseBuildError(f"{master}: cell {index}: bad ASSIGNMENT CONFIG YAML: {error}") from error
+            break
+    else:
+        raise ExerciseBuildError(f"{master}: no '# ASSIGNMENT CONFIG' cell")
+    if config.get("config_file"):
+        shared_path = master.parent / config["config_file"]
+        if not shared_path.is_file():
+            raise ExerciseBuildError(f"{master}: config_file {shared_path} does not exist")
+        shared = yaml.safe_load(shared_path.read_text(encoding="utf-8")) or {}
+        config = {**shared, **config}
+    for key in ("name", "python_version"):
+        if not config.get(key):
+            raise ExerciseBuildError(f"{master}: the assignment config must set '{key}'")
+    if config["name"] != master.stem:
+        raise ExerciseBuildError(f"{master}: config name '{config['name']}' differs from the file name")
+    return config
+
+
+def data_inputs(master: Path, config: dict, data_root: Path) -> list[tuple[str, Path]]:
+    """(relative path, file on disk) for every data file the master reads; fails on a missing one."""
+    inputs = []
+    for relative in config.get("files", []):
+        path = Path(data_root) / relative
+        if not path.is_file():
+            raise ExerciseBuildError(
+                f"{master.name} reads {relative} (listed under 'files' in its assignment config), "
+                f"but {path} does not exist; build that dataset first"
+            )
+        inputs.append((relative, path))
+    return inputs
+
+
+def fingerprint(master: Path, config: dict, inputs: list[tuple[str, Path]]) -> str:
+    """A sha256 over everything that shapes the outputs of one master."""
+    import otter
+
+    digest = hashlib.sha256(f"format {BUILD_FORMAT} otter {otter.__version__}\n".encode())
+    parts = [("master", master)]
+    if config.get("config_file"):
+        parts.append(("config", master.parent / config["config_file"]))
+    parts += inputs
+    for label, path in parts:
+        digest.update(f"{label}\0".encode())
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def _outputs(out: Path, slug: str) -> dict[str, Path]:
+    return {
+        "student_notebook": out / "student" / f"{slug}.ipynb",
+        "student_zip": out / "student" / f"{slug}.zip",
+        "autograder_zip": out / "autograder" / f"{slug}.zip",
+        "solutions_notebook": out / "solutions" / f"{slug}.ipynb",
+    }
+
+
+def _stage(master: Path, config: dict, inputs: list[tuple[str, Path]], stage_dir: Path) -> Path:
+    staged = stage_dir / master.name
+    shutil.copy2(master, staged)
+    if config.get("config_file"):
+        shutil.copy2(master.parent / config["config_file"], stage_dir / config["config_file"])
+    for relative, path in inputs:
+        target = stage_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    return staged
+
+
+def _student_notebook_text(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    notebook = nbformat.reads(text, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and OTTER_CHECK_ALL_TEXT in cell.source:
+            cell.source = cell.source.replace(OTTER_CHECK_ALL_TEXT, PUBLIC_CHECK_ALL_TEXT)
+    return nbformat.writes(notebook)
+
+
+def _write_zip(target: Path, members: list[tuple[str, bytes]]) -> None:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, payload in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, payload)
+
+
+def _run_otter_assign(staged: Path, dist: Path) -> None:
+    # A subprocess keeps otter's global state (and its kernel) out of the caller.
+    result = subprocess.run(
+        [sys.executable, "-m", "otter", "assign", staged.name, str(dist)],
+        cwd=staged.parent, capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        raise ExerciseBuildError(f"otter assign failed for {staged.name}:\n{tail}")
+
+
+def build_assignment(master: Path, out: Path, data_root: Path = REPO_ROOT,
+                     force: bool = False) -> BuiltAssignment:
+    """Build one master into ``out`` unless its fingerprint is unchanged (or ``force``)."""
+    master, out = Path(master), Path(out)
+    slug = master.stem
+    config = assignment_config(master)
+    inputs = data_inputs(master, config, Path(data_root))
+    stamp = out / STAMP_DIR / f"{slug}.sha256"
+    outputs = _outputs(out, slug)
+    current = fingerprint(master, config, inputs)
+    unchanged = (stamp.is_file() and stamp.read_text().strip() == current
+                 and all(p.is_file() for p in outputs.values()))
+    if unchanged and not force:
+        return BuiltAssignment(slug=slug, rebuilt=False, **outputs)
+
+    with tempfile.TemporaryDirectory(prefix=f"course-assign-{slug}-") as tmp:
+        stage_dir, dist = Path(tmp) / "stage", Path(tmp) / "dist"
+        stage_dir.mkdir()
+        staged = _stage(master, config, inputs, stage_dir)
+        _run_otter_assign(staged, dist)
+        generated = sorted((dist / "autograder").glob(f"{slug}-autograder_*.zip"))
+        if len(generated) != 1:
+            raise ExerciseBuildError(f"otter assign made {len(generated)} autograder zips for {slug}")
+        student_text = _student_notebook_text(dist / "student" / f"{slug}.ipynb")
+        ready = Path(tmp) / "ready"
+        for key in outputs:
+            (ready / key).mkdir(parents=True)
+        (ready / "student_notebook" / "f").write_text(student_text, encoding="utf-8")
+        _write_zip(ready / "student_zip" / "f",
+                   [(f"{slug}.ipynb", student_text.encode())]
+                   + [(relative, (dist / "student" / relative).read_bytes())
+                      for relative, _ in inputs])
+        shutil.copy2(generated[0], ready / "autograder_zip" / "f")
+        shutil.copy2(dist / "autograder" / f"{slug}.ipynb", ready / "solutions_notebook" / "f")
+        # Files appear complete or not at all: move each one into place in a single rename.
+        for key, target in outputs.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.partial")
+            shutil.copy2(ready / key / "f", partial)
+            os.replace(partial, target)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(current + "\n")
+    return BuiltAssignment(slug=slug, rebuilt=True, **outputs)
+
+
+def build_exercises(source: Path, out: Path, data_root: Path = REPO_ROOT,
+                    force: bool = False) -> list[BuiltAssignment]:
+    """Build every master in ``source`` into ``out``."""
+    found = masters(Path(source))
+    if not found:
+        raise ExerciseBuildError(f"no master notebooks (*.ipynb) in {source}")
+    return [build_assignment(master, out, data_root=data_root, force=force) for master in found]
+
+
+def autograder_for(slug: str, source: Path, out: Path, data_root: Path = REPO_ROOT) -> Path:
+    """The autograder zip of ``slug``, built from ``source`` first if needed."""
+    master = Path(source) / f"{slug}.ipynb"
+    if not master.is_file():
+        known = ", ".join(p.stem for p in masters(Path(source))) or "none"
+        raise ExerciseBuildError(f"no master {master} (assignments in {source}: {known})")
+    return build_assignment(master, out, data_root=data_root).autograder_zip
+
+
+def build_command(args) -> int:
+    """``python -m course exercises build``: build every master, one line each, then a summary."""
+    try:
+        built = build_exercises(args.source, args.out)
+    except ExerciseBuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for item in built:
+        print(f"{item.slug}: {'built' if item.rebuilt else 'unchanged'} -> {item.student_zip.parent.parent}")
+    rebuilt = sum(item.rebuilt for item in built)
+    print(f"{len(built)} assignment(s): {rebuilt} built, {len(built) - rebuilt} unchanged; "
+          f"publish only {Path(args.out) / 'student'}")
+    return 0

@@ -1,0 +1,284 @@
+"""Otter masters and their build: config, staging, outputs, skip-when-unchanged, no leaks."""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import exercises
+from course.exercises import ExerciseBuildError
+from course.paths import EXERCISES_DIR, REPO_ROOT
+
+SLUG = "russia-in-washington"
+MASTER = EXERCISES_DIR / f"{SLUG}.ipynb"
+
+
+# --- the master itself (fast) -----------------------------------------------------------------
+
+def _blocks(notebook):
+    """question name -> {"manual": bool, "public": n, "hidden": n, "points": total} from a master."""
+    questions, current = {}, None
+    for cell in notebook.cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
+            import yaml
+            config = yaml.safe_load(text)
+            current = questions.setdefault(config["name"], {"manual": bool(config.get("manual")),
+                                                            "public": 0, "hidden": 0, "points": config.get("points", 0)})
+        elif cell.cell_type == "code" and current and "# BEGIN TEST CONFIG" in text:
+            import yaml
+            header = text.split('""" # BEGIN TEST CONFIG', 1)[1].split('""" # END TEST CONFIG', 1)[0]
+            config = yaml.safe_load(header)
+            current["hidden" if config.get("hidden") else "public"] += 1
+            current["points"] += config.get("points", 0)
+    return questions
+
+
+def test_master_has_five_autograded_and_two_open_questions():
+    questions = _blocks(nbformat.read(MASTER, as_version=4))
+    auto = {q: v for q, v in questions.items() if not v["manual"]}
+    manual = {q: v for q, v in questions.items() if v["manual"]}
+    assert len(auto) >= 5 and len(manual) == 2
+    for name, info in auto.items():
+        assert info["public"] >= 1 and info["hidden"] >= 1, name
+        assert info["points"] > 0, name
+    assert all(info["points"] > 0 for info in manual.values())
+
+
+def test_master_config_names_itself_and_its_data():
+    config = exercises.assignment_config(MASTER)
+    assert config["name"] == SLUG
+    assert str(config["python_version"]) == "3.11"
+    assert config["files"] == ["data/fara/foreign_principals.csv", "data/russia/principals_coded.csv"]
+    assert config["tests"] == {"files": False, "ok_format": False}  # from assignment_config.yml
+
+
+def test_master_needs_only_pandas_altair_and_otter():
+    notebook = nbformat.read(MASTER, as_version=4)
+    imported = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module.split(".")[0])
+    assert imported <= {"pandas", "altair", "numbers"}, imported
+    assert "course" not in imported
+
+
+def test_missing_data_file_is_named(tmp_path):
+    (tmp_path / "data" / "fara").mkdir(parents=True)
+    (tmp_path / "data" / "fara" / "foreign_principals.csv").write_bytes(b"x\n")
+    with pytest.raises(ExerciseBuildError, match=r"data/russia/principals_coded\.csv"):
+        exercises.build_assignment(MASTER, tmp_path / "out", data_root=tmp_path)
+
+
+def test_config_without_python_version_is_refused(tmp_path):
+    notebook = nbformat.read(MASTER, as_version=4)
+    notebook.cells[0].source = notebook.cells[0].source.replace('python_version: "3.11"\n', "")
+    (tmp_path / "assignment_config.yml").write_text("tests:\n  files: false\n")
+    nbformat.write(notebook, tmp_path / f"{SLUG}.ipynb")
+    with pytest.raises(ExerciseBuildError, match="python_version"):
+        exercises.assignment_config(tmp_path / f"{SLUG}.ipynb")
+
+
+def test_cli_reports_missing_data_with_exit_1(tmp_path):
+    source = tmp_path / "masters"
+    source.mkdir()
+    (source / "nothing.txt").write_text("")
+    done = subprocess.run([sys.executable, "-m", "course", "exercises", "build", "--source", str(source),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert done.returncode == 1
+    assert "no master notebooks" in done.stderr
+
+
+# --- a real build (slow: otter assign runs the answer key against every test) ------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("exercises")
+    return exercises.build_exercises(EXERCISES_DIR, out)[0], out
+
+
+def _zip_names(path):
+    with zipfile.ZipFile(path) as archive:
+        return sorted(archive.namelist())
+
+
+@pytest.mark.slow
+def test_build_lays_out_student_autograder_and_solutions(built):
+    item, out = built
+    assert item.rebuilt
+    assert item.student_notebook == out / "student" / f"{SLUG}.ipynb"
+    assert _zip_names(item.student_zip) == sorted(
+        [f"{SLUG}.ipynb", "data/fara/foreign_principals.csv", "data/russia/principals_coded.csv"])
+    names = _zip_names(item.autograder_zip)
+    assert {f"tests/q{i}.py" for i in range(1, 6)} <= set(names)
+    assert "files/data/fara/foreign_principals.csv" in names
+    with zipfile.ZipFile(item.student_zip) as archive:
+        zipped = archive.read("data/fara/foreign_principals.csv")
+    assert zipped == (REPO_ROOT / "data/fara/foreign_principals.csv").read_bytes()
+    assert item.solutions_notebook.is_file()
+
+
+@pytest.mark.slow
+def test_student_notebook_carries_only_public_tests_and_says_so(built):
+    item, _ = built
+    student = nbformat.read(item.student_notebook, as_version=4)
+    tests = student.metadata["otter"]["tests"]
+    assert sorted(tests) == ["q1", "q2", "q3", "q4", "q5"]
+    assert all("hidden=True" not in source for source in tests.values())
+    with zipfile.ZipFile(item.autograder_zip) as archive:
+        hidden = [archive.read(f"tests/q{i}.py").decode().count("hidden=True") for i in range(1, 6)]
+    assert all(count >= 1 for count in hidden)
+    text = "\n".join(cell.source for cell in student.cells)
+    assert "only the **public** tests" in text and "hidden tests" in text.lower()
+    assert "rerun all of the autograder tests" not in text
+    assert "import course" not in text and "from course" not in text
+
+
+@pytest.mark.slow
+def test_unchanged_inputs_skip_the_build_and_changed_ones_redo_it(built, tmp_path):
+    item, out = built
+    again = exercises.build_assignment(MASTER, out)
+    assert not again.rebuilt
+    # A changed master (same questions, one more prose line) must rebuild.
+    source = tmp_path / "masters"
+    source.mkdir()
+    notebook = nbformat.read(MASTER, as_version=4)
+    notebook.cells[1].source += "\n\nA note added by the test."
+    nbformat.write(notebook, source / MASTER.name)
+    (source / "assignment_config.yml").write_bytes((EXERCISES_DIR / "assignment_config.yml").read_bytes())
+    assert exercises.build_assignment(source / MASTER.name, out).rebuilt
+
+
+@pytest.mark.slow
+def test_a_wrong_answer_key_fails_the_build(tmp_path):
+    source = tmp_path / "masters"
+    source.mkdir()
+    text = MASTER.read_text(encoding="utf-8")
+    broken = text.replace('assert russia_active_2022 == (labels == \\"RUSSIA\\").sum()',
+                          'assert russia_active_2022 == -1')
+    assert broken != text
+    (source / MASTER.name).write_text(broken, encoding="utf-8")
+    (source / "assignment_config.yml").write_bytes((EXERCISES_DIR / "assignment_config.yml").read_bytes())
+    with pytest.raises(ExerciseBuildError, match="otter assign failed"):
+        exercises.build_assignment(source / MASTER.name, tmp_path / "out")
+
+
+# --- no leaks in the published site (slow: builds the whole book) -----------------------------
+
+SOLUTION_LINE = re.compile(r"#\s*SOLUTION\s*$")
+
+
+def solution_lines(master: Path) -> set[str]:
+    """Lines inside solution markers (blocks, ``# SOLUTION`` lines, NO PROMPT blocks)."""
+    found = set()
+    notebook = nbformat.read(master, as_version=4)
+    in_block = False
+    for cell in notebook.cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw":
+            if text.startswith("# BEGIN SOLUTION"):
+                in_block = True
+            elif text.startswith("# END SOLUTION"):
+                in_block = False
+            continue
+        inner = False
+        for line in cell.source.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("# BEGIN SOLUTION"):
+                inner = True
+                continue
+            if stripped.startswith("# END SOLUTION"):
+                inner = False
+                continue
+            if SOLUTION_LINE.search(stripped):
+                found.add(SOLUTION_LINE.sub("", stripped).strip())
+            elif in_block and cell.cell_type == "markdown" or inner:
+                found.add(stripped)
+    return found
+
+
+def hidden_test_lines(autograder_zip: Path) -> set[str]:
+    """Source lines of every hidden test function in the autograder."""
+    found = set()
+    with zipfile.ZipFile(autograder_zip) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("tests/") and name.endswith(".py")):
+                continue
+            source = archive.read(name).decode()
+            lines = source.splitlines()
+            for node in ast.parse(source).body:
+                if isinstance(node, ast.FunctionDef) and "hidden=True" in ast.unparse(node.decorator_list[0]):
+                    found |= {line.strip() for line in lines[node.lineno - 1:node.end_lineno]}
+    return found
+
+
+def searchable_text(path: Path) -> str:
+    """All text a reader could get from a published file: raw, JSON strings, HTML text, zips."""
+    raw = path.read_bytes()
+    parts = [raw.decode("utf-8", "ignore")]
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            parts += [searchable_text_bytes(member, archive.read(member)) for member in archive.namelist()]
+    else:
+        parts.append(searchable_text_bytes(path.name, raw))
+    return "\n".join(parts)
+
+
+def searchable_text_bytes(name: str, raw: bytes) -> str:
+    text = raw.decode("utf-8", "ignore")
+    parts = [text]
+    if name.endswith((".ipynb", ".json")):
+        try:
+            parts += list(_strings(json.loads(text)))
+        except ValueError:
+            pass
+    if name.endswith((".html", ".js")):
+        parts.append(html.unescape(re.sub(r"<[^>]+>", "", text)))
+    return "\n".join(parts)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+@pytest.mark.slow
+def test_published_site_leaks_no_hidden_test_or_solution(built_book, built):
+    item, _ = built
+    html_dir = built_book.html
+    published = html_dir / "exercises" / f"{SLUG}.ipynb"
+    assert published.is_file() and (html_dir / "exercises" / f"{SLUG}.zip").is_file(), built_book.log[-3000:]
+    student_text = searchable_text(item.student_notebook)
+    secrets = {line for line in hidden_test_lines(item.autograder_zip) | solution_lines(MASTER)
+               if len(line) >= 20 and line not in student_text}
+    assert len(secrets) >= 20
+    # The search can fail: the secrets are there in the files that must stay private.
+    private = searchable_text(item.autograder_zip) + searchable_text(item.solutions_notebook)
+    assert sum(line in private for line in secrets) >= len(secrets) // 2
+    leaks = {}
+    for path in sorted(p for p in html_dir.rglob("*") if p.is_file()):
+        text = searchable_text(path)
+        hits = [line for line in secrets if line in text]
+        if hits:
+            leaks[str(path.relative_to(html_dir))] = hits[:3]
+    assert not leaks, leaks
