@@ -1,0 +1,402 @@
+"""course.russia, the hand-coded Russia data, the chapter's glued figures and its built page."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from course import fara, paths, russia
+from tests.conftest import IN_CI, clean_copy
+
+REPO = Path(__file__).resolve().parent.parent
+CHAPTER = REPO / "chapters" / "russia-in-washington.md"
+SHARED_FARA = paths.SHARED_DIR / "data" / "fara"
+BULK_2025 = SHARED_FARA / "bulk_2025-04-10" / "FARA_All_ForeignPrincipals.csv"
+
+
+def needs_shared(path: Path) -> None:
+    """Shared raw data is required in CI and optional elsewhere (skip with a reason)."""
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"CI=true but the shared FARA data is missing: {path}")
+        pytest.skip(f"shared FARA data not available: {path}")
+
+
+# ---- load_principals_coded ----------------------------------------------------------------------
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "coded.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_principals_coded_reads_a_valid_file(tmp_path):
+    path = write(tmp_path, 'foreign_principal,type,justification\n'
+                           '"Acme, ""Ltd""",private company or association,a firm\n'
+                           ' Jane Doe ,unclear,nothing known\n')
+    coded = russia.load_principals_coded(path)
+    assert coded["foreign_principal"].tolist() == ['Acme, "Ltd"', "Jane Doe"]
+    assert coded["type"].tolist() == ["private company or association", "unclear"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("Acme,state firm,why\n", r"line 2, field type: 'state firm' is not one of"),
+    ("Acme,unclear,\n", r"line 2, field justification: empty"),
+    (",unclear,why\n", r"line 2, field foreign_principal: empty name"),
+    ("Acme,unclear,why\nBeta,unclear,why\nAcme,state media,why\n",
+     r"line 4, field foreign_principal: 'Acme' already coded on line 2"),
+    ("Acme,unclear\n", r"line 2: expected 3 fields, got 2"),
+    ('"Multi\nline",unclear,why\nAcme,bogus,why\n', r"line 4, field type"),
+])
+def test_load_principals_coded_names_file_line_and_field(tmp_path, body, message):
+    path = write(tmp_path, "foreign_principal,type,justification\n" + body)
+    with pytest.raises(russia.CodingError, match=re.escape(str(path)) + ", " + message):
+        russia.load_principals_coded(path)
+
+
+def test_load_principals_coded_rejects_a_wrong_header(tmp_path):
+    path = write(tmp_path, "name,type,justification\nAcme,unclear,why\n")
+    with pytest.raises(russia.CodingError, match="line 1: header must be"):
+        russia.load_principals_coded(path)
+
+
+# ---- USSR rule and coding ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, kind", [
+    ("Nacionalno Trudovoy Soyuz (NTS)", "opposition or civil society"),
+    ("His Imperial Highness The Grand Duke Wladimir of Russia", "opposition or civil society"),
+    ("Pravda", "state media"),
+    ("Embassy of the U.S.S.R. (Soviet Life Magazine)", "state media"),
+    ("Mezhdunarodnaya Kniga", "state media"),
+    ("V/O Sojuzpushnina", "state body or state-owned company"),
+    ("Embassy of the Union of Soviet Socialist Republics", "state body or state-owned company"),
+    ("Intourist, Ltd.", "state body or state-owned company"),
+    ("Prime Minister of Ukranian SSR - Vitold P. Fokin", "state body or state-owned company"),
+    ("Deborah Katz", "unclear"),
+])
+def test_ussr_rule(name, kind):
+    assert russia.ussr_type(name) == kind
+
+
+def test_code_principals_uses_codebook_rule_and_flags_new_names():
+    coded = pd.DataFrame({"foreign_principal": ["Known Bank"], "type": ["state body or state-owned company"],
+                          "justification": ["x"]})
+    rows = pd.DataFrame({
+        "foreign_principal": ["Known Bank ", "Sergei Chemezov", "Pravda", "Toyota"],
+        "country": ["RUSSIA", "RUSSIA", "USSR", "JAPAN"],
+    })
+    out = russia.code_principals(rows, coded)
+    assert out["type"].tolist() == ["state body or state-owned company", russia.NOT_YET_CODED, "state media"]
+
+
+# ---- competition_rank ---------------------------------------------------------------------------
+
+def test_competition_rank_ties_share_a_rank():
+    counts = {"A": 10, "B": 5, "C": 5, "D": 3}
+    assert [russia.competition_rank(counts, k) for k in "ABCD"] == [1, 2, 2, 4]
+
+
+def test_competition_rank_unknown_label():
+    with pytest.raises(KeyError, match="'RUSSIA' is not among the 1 labels"):
+        russia.competition_rank({"JAPAN": 56}, "RUSSIA")
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=4), st.integers(0, 60), min_size=1, max_size=30))
+def test_competition_rank_matches_pandas_min_rank(counts):
+    expected = pd.Series(counts).rank(method="min", ascending=False).astype(int)
+    for label in counts:
+        assert russia.competition_rank(counts, label) == expected[label]
+
+
+# ---- share_by_type ----------------------------------------------------------------------------
+
+def test_share_by_type_keeps_every_type_and_sums_to_one():
+    rows = pd.DataFrame({"type": ["state media", "state media", "unclear", russia.NOT_YET_CODED],
+                         "year": [2020, 2020, 2021, 2021]})
+    overall = russia.share_by_type(rows)
+    assert overall["type"].tolist() == [*russia.TYPES, russia.NOT_YET_CODED]
+    assert overall.set_index("type").loc["state media", "share"] == 0.5
+    by_year = russia.share_by_type(rows, by="year")
+    assert len(by_year) == 2 * (len(russia.TYPES) + 1)
+    assert by_year.groupby("year")["share"].sum().round(9).tolist() == [1.0, 1.0]
+    assert by_year.query("year == 2021 and type == 'unclear'")["rows"].item() == 1
+
+
+def test_share_by_type_of_nothing_is_zero():
+    table = russia.share_by_type(pd.DataFrame({"type": pd.Series([], dtype=object)}))
+    assert table["rows"].sum() == 0 and table["share"].sum() == 0
+
+
+# ---- exodus_table on small frames -------------------------------------------------------------
+
+def frame(rows):
+    out = pd.DataFrame(rows, columns=["registration_number", "registrant_name", "foreign_principal", "country",
+                                      "principal_registered", "principal_terminated"])
+    for column in ("principal_registered", "principal_terminated"):
+        out[column] = pd.to_datetime(out[column])
+    return out
+
+
+def test_exodus_table_marks_backdating_and_survivors():
+    before = frame([
+        (1, "Firm A", "Stays", "RUSSIA", "2020-01-01", None),
+        (2, "Firm B", "Leaves", "RUSSIA", "2020-01-01", None),
+        (3, "Firm C", "Backdated", "RUSSIA", "2020-01-01", None),
+        (4, "Firm D", "Other", "JAPAN", "2020-01-01", None),
+    ])
+    after = frame([
+        (1, "Firm A", "Stays", "RUSSIA", "2020-01-01", None),
+        (2, "Firm B", "Leaves", "RUSSIA", "2020-01-01", "2022-02-25"),
+        (3, "Firm C", "Backdated", "RUSSIA", "2020-01-01", "2021-09-30"),
+        (4, "Firm D", "Other", "JAPAN", "2020-01-01", "2022-03-01"),
+    ])
+    current = frame([(3, "Firm C", "Backdated (renamed)", "RUSSIA", "2020-01-01", "2021-09-30")])
+    table = russia.exodus_table(before, "2022-02-23", after, "2022-03-31", current=current).set_index(
+        "foreign_principal")
+    assert list(table.columns) == russia.EXODUS_COLUMNS[:2] + russia.EXODUS_COLUMNS[3:]
+    assert table["active_2022_02_23"].all() and len(table) == 3
+    assert table["active_2022_03_31"].to_dict() == {"Stays": True, "Backdated": False, "Leaves": False}
+    assert table.loc["Backdated", "days_backdated"] == 146
+    assert table.loc["Leaves", "days_backdated"] == 0
+    assert pd.isna(table.loc["Stays", "days_backdated"])
+    assert table.loc["Backdated", "name_in_current_file"] == "Backdated (renamed)"
+
+
+def test_load_exodus_reports_bad_booleans(tmp_path):
+    path = tmp_path / "exodus.csv"
+    path.write_text(",".join(russia.EXODUS_COLUMNS) + "\n"
+                    "1,Firm,Name,RUSSIA,2020-01-01,yes,false,,,Name\n", encoding="utf-8")
+    with pytest.raises(russia.CodingError, match="line 2, field active_2022_02_23: expected true/false"):
+        russia.load_exodus(path)
+
+
+# ---- the committed data ------------------------------------------------------------------------
+
+def test_codebook_covers_every_russia_name_in_the_2025_04_10_file():
+    needs_shared(BULK_2025)
+    raw = fara.read_bulk(BULK_2025, "principals").frame
+    names = set(raw.loc[raw["country"].str.strip() == "RUSSIA", "foreign_principal"].str.strip())
+    coded = russia.load_principals_coded()
+    assert len(names) == 235
+    assert set(coded["foreign_principal"]) == names
+
+
+def test_committed_coding_is_complete_for_the_committed_data():
+    principals = fara.load_principals()
+    coded_rows = russia.code_principals(principals)
+    russian = coded_rows[coded_rows["country"] == "RUSSIA"]
+    uncoded = sorted(set(russian.loc[russian["type"] == russia.NOT_YET_CODED, "foreign_principal"]))
+    if fara.load_datapackage()["snapshot_date"] == "2025-04-10":
+        assert uncoded == []
+    assert set(coded_rows["type"]) <= {*russia.TYPES, russia.NOT_YET_CODED}
+    ussr = coded_rows[coded_rows["country"] == "USSR"]
+    assert len(ussr) > 0 and ussr["type"].isin(russia.TYPES).all()
+
+
+def test_active_rows_on_the_snapshot_are_coded_as_documented():
+    principals = fara.load_principals()
+    if fara.load_datapackage()["snapshot_date"] != "2025-04-10":
+        pytest.skip("figures below belong to the 2025-04-10 snapshot")
+    now = fara.active_on("2025-04-10", russia.code_principals(principals))
+    assert dict(zip(now["foreign_principal"], now["type"])) == {
+        "Union of oil and Gas Producers of Russia": "private company or association",
+        "Eduard Khudainatov": "individual seeking sanctions relief",
+        "Congress of People's Deputies": "opposition or civil society",
+        "Roman Arkadyevich Abramovich": "individual seeking sanctions relief",
+    }
+
+
+def test_committed_exodus_facts():
+    table = russia.load_exodus()
+    assert int(table["active_2022_02_23"].sum()) == 11
+    assert int(table["active_2022_03_31"].sum()) == 4
+    ended = table[table["active_2022_02_23"] & ~table["active_2022_03_31"]]
+    assert len(ended) == 7
+    in_week = ended["principal_terminated"].between("2022-02-22", "2022-02-28")
+    assert int(in_week.sum()) == 6
+    tenex = ended[~in_week]
+    assert tenex["foreign_principal"].tolist() == ["TENEX, Joint Stock Company"]
+    assert tenex["principal_terminated"].dt.strftime("%Y-%m-%d").tolist() == ["2021-09-30"]
+    assert (table["name_in_current_file"] != "").all()
+
+
+def test_exodus_script_reproduces_the_committed_table(tmp_path):
+    for day in ("2022-02-23", "2022-03-31"):
+        needs_shared(SHARED_FARA / f"fara-history_{day}")
+    out = tmp_path / "exodus.csv"
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "russia_exodus_2022.py"),
+                           "--shared", str(paths.SHARED_DIR), "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "11 active on 2022-02-23, 4 on 2022-03-31" in proc.stdout
+    assert out.read_bytes() == russia.exodus_path().read_bytes()
+
+
+def test_exodus_script_fails_clearly_without_snapshots(tmp_path):
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "russia_exodus_2022.py"),
+                           "--shared", str(tmp_path), "--out", str(tmp_path / "x.csv")],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "fara-history_2022-02-23" in proc.stderr and not (tmp_path / "x.csv").exists()
+
+
+# ---- the executed chapter: glued figures equal the FARA facts ----------------------------------
+
+FARA_FACTS_2025_04_10 = {
+    "active_russia": 4, "active_japan": 56, "active_saudi_arabia": 43, "active_qatar": 27,
+    "active_united_arab_emirates": 24, "active_ukraine": 23, "active_china": 16, "active_israel": 13,
+    "exodus_before": 11, "exodus_after": 4, "exodus_terminated": 7, "exodus_near": 6,
+    "exodus_near_first": "22 February 2022", "exodus_near_last": "28 February 2022",
+    "backdated_name": "TENEX, Joint Stock Company", "backdated_date": "30 September 2021",
+    "abramovich_registrant": "Kobre & Kim LLP", "snapshot_date": "10 April 2025",
+}
+
+
+def executed_glue(chapter: Path) -> dict:
+    """Run the chapter as the book does (jupytext + nbclient) and return its glued values."""
+    import ast
+
+    import jupytext
+    import nbclient
+
+    notebook = jupytext.read(chapter)
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(chapter.parent)}}).execute()
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                data = output["data"]
+                text = data.get("application/papermill.record/text/plain", data.get("text/plain"))
+                try:
+                    values[name] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    values[name] = text
+    return values
+
+
+@pytest.fixture(scope="module")
+def glued():
+    return executed_glue(CHAPTER)
+
+
+@pytest.mark.slow
+def test_glued_figures_equal_the_fara_facts(glued):
+    if fara.load_datapackage()["snapshot_date"] != "2025-04-10":
+        pytest.skip("the asserted facts belong to the 2025-04-10 snapshot")
+    assert {key: glued.get(key) for key in FARA_FACTS_2025_04_10} == FARA_FACTS_2025_04_10
+
+
+@pytest.mark.slow
+def test_glued_rank_is_the_competition_rank_of_the_data(glued):
+    active = fara.active_on(fara.load_datapackage()["snapshot_date"], fara.load_principals())
+    counts = active["country"].str.strip().value_counts()
+    assert glued["russia_rank"] == 1 + int((counts > counts["RUSSIA"]).sum())
+    assert glued["labels_above_russia"] + 1 == glued["russia_rank"]
+
+
+@pytest.mark.slow
+def test_every_glue_key_used_in_the_prose_is_defined(glued):
+    used = set(re.findall(r"\{glue:text\}`([\w]+)(?::[^`]*)?`", CHAPTER.read_text(encoding="utf-8")))
+    assert used and used <= set(glued), sorted(used - set(glued))
+
+
+# ---- the built page: size and chart data -------------------------------------------------------
+
+MINIMAL_TOC = """format: jb-book
+root: chapters/intro
+parts:
+  - caption: The article, section by section
+    numbered: true
+    chapters:
+      - file: chapters/russia-in-washington
+  - caption: Appendices
+    chapters:
+      - file: chapters/glossary
+      - file: chapters/references
+"""
+
+
+@pytest.fixture(scope="module")
+def built_page(tmp_path_factory):
+    """Build this chapter strictly from a clean copy, with a table of contents of just this page
+    and the pages it links to, into a temporary folder."""
+    root = clean_copy(tmp_path_factory.mktemp("russia-book") / "repo")
+    (root / "_toc.yml").write_text(MINIMAL_TOC, encoding="utf-8")
+    out = root.parent / "out"
+    env = {**os.environ, "COURSE_ROOT": str(root)}
+    proc = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(root),
+                           "--path-output", str(out), "--all", "-n", "-W", "--keep-going"],
+                          cwd=root, env=env, capture_output=True, text=True)
+    return proc, out / "_build" / "html" / "chapters" / "russia-in-washington.html"
+
+
+def chart_specs(html: str) -> list[dict]:
+    """The vega-lite specs altair's template embeds: ``})({spec}, {"mode": "vega-lite"});``."""
+    decoder, specs = json.JSONDecoder(), []
+    for match in re.finditer(r"\}\)\(\{", html):
+        spec, _ = decoder.raw_decode(html, match.start() + 3)
+        specs.append(spec)
+    return specs
+
+
+def data_rows(spec) -> list[int]:
+    counts = [len(values) for values in spec.get("datasets", {}).values()]
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("data"), dict) and isinstance(node["data"].get("values"), list):
+                counts.append(len(node["data"]["values"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+    walk(spec)
+    return counts
+
+
+def has_tooltip(node) -> bool:
+    if isinstance(node, dict):
+        return "tooltip" in node.get("encoding", {}) or any(has_tooltip(v) for v in node.values())
+    if isinstance(node, list):
+        return any(has_tooltip(v) for v in node)
+    return False
+
+
+@pytest.mark.slow
+def test_chapter_builds_strictly(built_page):
+    proc, page = built_page
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert page.exists()
+
+
+@pytest.mark.slow
+def test_page_is_small_and_charts_are_aggregated(built_page):
+    _, page = built_page
+    html = page.read_text(encoding="utf-8")
+    assert page.stat().st_size < 400 * 1024, page.stat().st_size
+    specs = chart_specs(html)
+    assert len(specs) == 4
+    for spec in specs:
+        assert spec.get("description") and spec["title"]["text"] and spec["title"]["subtitle"]
+        assert has_tooltip(spec), spec["title"]["text"]
+        assert max(data_rows(spec)) <= 5000
+
+
+@pytest.mark.slow
+def test_page_links_the_student_files_and_glues_the_figures(built_page):
+    _, page = built_page
+    html = page.read_text(encoding="utf-8")
+    assert 'href="../exercises/russia-in-washington.zip"' in html
+    assert 'href="../exercises/russia-in-washington.ipynb"' in html
+    assert "Russia had <span class=\"pasted-text\">4</span>" in html
