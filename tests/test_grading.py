@@ -1,0 +1,241 @@
+"""Batch grading and the student self-check, on a class of real notebooks generated from the
+master (fixtures/submissions.py): statuses, exact scores, messages, untouched originals."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from course import exercises, grading
+from course.paths import EXERCISES_DIR, REPO_ROOT
+from tests.fixtures.submissions import ClassMaker, make_class
+
+SLUG = "russia-in-washington"
+CLASS_TIMEOUT = 15.0
+
+
+# --- fast: the pieces ---------------------------------------------------------------------------
+
+def _export_roundtrip(values: dict, tmp_path: Path) -> dict:
+    """Run the kernel-side export code in a plain namespace, then decode as the grader does."""
+    space = {"__builtins__": __builtins__}
+    exec(grading.EXPORT_FUNCTION, space)
+    target = tmp_path / "answers.json"
+    space["export"](list(values) + ["never_defined"], str(target), values)
+    exported = json.loads(target.read_text())
+    assert exported["missing"] == ["never_defined"]
+    return {name: grading.decode(value) for name, value in exported["answers"].items()}
+
+
+def test_answers_survive_export_and_decoding(tmp_path):
+    import numpy as np
+
+    chart = alt.Chart(pd.DataFrame({"country": ["RUSSIA"], "active_rows": [4]})).mark_bar().encode(x="active_rows:Q")
+    values = {
+        "count": np.int64(4), "share": np.float64(0.25), "missing_value": float("nan"), "text": "Kobre & Kim LLP",
+        "series": pd.Series([56, 4], index=["JAPAN", "RUSSIA"], name="count"),
+        "frame": pd.DataFrame({"country": ["JAPAN"], "n": [56]}),
+        "chart": chart, "blank": ..., "nested": {"a": [1, (2, 3)], 5: {"x"}},
+        "function": len, "day": pd.Timestamp("2022-02-24"),
+    }
+    back = _export_roundtrip(values, tmp_path)
+    assert back["count"] == 4 and type(back["count"]) is int
+    assert back["share"] == 0.25 and math.isnan(back["missing_value"]) and back["text"] == "Kobre & Kim LLP"
+    pd.testing.assert_series_equal(back["series"], values["series"])
+    assert back["frame"].to_dict("list") == {"country": ["JAPAN"], "n": [56]}
+    assert back["chart"].to_dict() == chart.to_dict()
+    assert back["blank"] is Ellipsis
+    assert back["nested"] == {"a": [1, (2, 3)], 5: {"x"}}
+    assert isinstance(back["function"], grading.Unsupported)
+    assert back["day"] == pd.Timestamp("2022-02-24")
+
+
+def test_signed_lines_reject_forgeries():
+    key = b"k" * 32
+    line = grading._envelope(key, {"id": "1", "result": {"status": "ok"}})
+    assert grading._verify(key, line) == {"id": "1", "result": {"status": "ok"}}
+    forged = json.dumps({"body": json.dumps({"id": "1", "result": {"status": "ok", "scores": {"q1": 3}}}),
+                         "sig": "0" * 64})
+    assert grading._verify(key, forged) is None
+    assert grading._verify(b"x" * 32, line) is None
+    assert grading._verify(key, "not json") is None
+
+
+def test_grades_csv_is_written_in_one_piece(tmp_path):
+    rows = [grading.GradeRow("a/x.ipynb", "ok", {"q1": 3.0, "q2": 1.5}, ""),
+            grading.GradeRow("b.ipynb", "timeout", {}, "stopped after 120 s")]
+    out = tmp_path / "grades.csv"
+    out.write_text("old")
+    grading.write_grades(rows, ["q1", "q2"], {"q1": 3.0, "q2": 3.0}, out)
+    assert out.read_text() == ("submission,status,total,max,q1,q2,message\n"
+                               "a/x.ipynb,ok,4.5,6,3,1.5,\n"
+                               "b.ipynb,timeout,0,6,,,stopped after 120 s\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
+
+
+def test_submissions_are_found_recursively_in_a_stable_order(tmp_path):
+    for name in ["b/z.ipynb", "a.ipynb", "b/.ipynb_checkpoints/z-checkpoint.ipynb", "c/notes.txt", "B.ipynb"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    assert [p.relative_to(tmp_path).as_posix() for p in grading.find_submissions(tmp_path)] == [
+        "B.ipynb", "a.ipynb", "b/z.ipynb"]
+
+
+def test_progress_bar_only_on_a_terminal():
+    quiet = io.StringIO()
+    progress = grading._Progress(2, quiet)
+    progress.step()
+    progress.step()
+    assert quiet.getvalue() == ""
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    progress = grading._Progress(2, terminal)
+    progress.step()
+    progress.step()
+    assert terminal.getvalue().endswith("] 2/2\n") and "\r" in terminal.getvalue()
+
+
+def test_usage_errors_exit_non_zero(tmp_path):
+    def grade(*extra):
+        return subprocess.run([sys.executable, "-m", "course", "grade", *extra], cwd=REPO_ROOT,
+                              capture_output=True, text=True)
+
+    missing = grade(str(tmp_path / "nowhere"), "--assignment", SLUG, "--out", str(tmp_path / "g.csv"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    unknown = grade(str(tmp_path), "--assignment", "no-such-slug", "--out", str(tmp_path / "g.csv"))
+    assert unknown.returncode == 2 and "no-such-slug" in unknown.stderr
+    assert grade(str(tmp_path)).returncode == 2  # argparse: --assignment and --out are required
+    assert not (tmp_path / "g.csv").exists()
+
+
+def test_check_refuses_a_notebook_without_otter_tests(tmp_path):
+    import nbformat
+
+    path = tmp_path / "plain.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), path)
+    done = subprocess.run([sys.executable, "-m", "course", "check", str(path)], cwd=REPO_ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "no otter tests" in done.stderr
+
+
+# --- slow: real kernels -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return exercises.build_assignment(EXERCISES_DIR / f"{SLUG}.ipynb", tmp_path_factory.mktemp("exercises"))
+
+
+@pytest.fixture(scope="module")
+def maker(built):
+    return ClassMaker(built.student_notebook, built.solutions_notebook)
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_answer_key_scores_full_marks_and_untouched_notebook_zero(built, maker, tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    import nbformat
+    nbformat.write(maker.notebook(answered=maker.questions), folder / "key.ipynb")
+    nbformat.write(maker.notebook(), folder / "untouched.ipynb")
+    rows, _ = grading.grade_class(folder, built.autograder_zip, tmp_path / "g.csv", jobs=2, timeout=60)
+    by_name = {row.submission: row for row in rows}
+    assert by_name["key.ipynb"].status == "ok" and by_name["key.ipynb"].total() == 14
+    assert by_name["untouched.ipynb"].status == "ok" and by_name["untouched.ipynb"].total() == 0
+
+
+@pytest.mark.slow
+def test_a_class_of_real_notebooks(built, maker, tmp_path):
+    folder = tmp_path / "class"
+    expected = make_class(maker, folder)
+    before = _snapshot(folder)
+    out = tmp_path / "grades.csv"
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "grade", str(folder), "--assignment", SLUG, "--out", str(out),
+         "--jobs", "2", "--timeout", str(CLASS_TIMEOUT), "--source", str(EXERCISES_DIR)],
+        cwd=REPO_ROOT, capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    # Originals untouched, and nothing new next to them.
+    assert _snapshot(folder) == before
+    # The whole class fits in its time budget: no submission ran past its timeout.
+    assert elapsed < len(expected) * CLASS_TIMEOUT / 2, elapsed
+
+    with open(out, newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == ["submission", "status", "total", "max", "q1", "q2", "q3", "q4", "q5", "message"]
+        rows = list(reader)
+    assert [row["submission"] for row in rows] == sorted(expected)
+    for row in rows:
+        want = expected[row["submission"]]
+        assert row["status"] == want["status"], row
+        assert float(row["total"]) == want["total"], row
+        assert row["max"] == "14"
+        if want["message"] is not None:
+            assert row["message"] == want["message"], row
+    by_name = {row["submission"]: row for row in rows}
+    assert [by_name["partial/q1-q3.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == ["3", "0", "2", "0", "0"]
+    assert [by_name["partial/wrong-rank.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == ["3", "2", "2", "3", "3"]
+    assert by_name["bad/endless-loop.ipynb"]["message"] == f"stopped after {CLASS_TIMEOUT:g} s"
+    assert by_name["bad/truncated.ipynb"]["message"].startswith("not a valid notebook:")
+    assert by_name["bad/monkeypatch.ipynb"]["status"] == "ok"
+    assert by_name["bad/monkeypatch.ipynb"]["total"] == "0"
+    for status in ("timeout", "error", "unreadable"):
+        assert all(by_name[name][q] == "" for name in by_name if by_name[name]["status"] == status
+                   for q in ["q1", "q5"])
+    summary = done.stdout.strip().splitlines()[-1]
+    ok = sum(w["status"] == "ok" for w in expected.values())
+    assert summary.startswith(f"graded {ok} of {len(expected)} submissions, failed {len(expected) - ok} "
+                              "(1 timeout, 2 error, 1 unreadable); mean score ")
+    assert "wall time" in summary
+
+
+@pytest.mark.slow
+def test_check_prints_the_public_tests_per_question(maker, built, tmp_path):
+    import zipfile
+
+    import nbformat
+
+    with zipfile.ZipFile(built.student_zip) as archive:
+        archive.extractall(tmp_path / "student")
+    notebook_path = tmp_path / "student" / f"{SLUG}.ipynb"
+    nbformat.write(maker.notebook(answered=maker.questions), notebook_path)
+    before = notebook_path.read_bytes()
+    done = subprocess.run([sys.executable, "-m", "course", "check", str(notebook_path)], cwd=REPO_ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["question", "public", "tests", "points"]
+    assert [line.split()[:3] for line in lines[1:6]] == [[f"q{i}", "1/1", "passed"] for i in range(1, 6)]
+    assert "Only the public tests ran" in done.stdout
+    assert notebook_path.read_bytes() == before
+
+    nbformat.write(maker.notebook(answered=["q1"]), notebook_path)
+    partial = subprocess.run([sys.executable, "-m", "course", "check", str(notebook_path)], cwd=REPO_ROOT,
+                             capture_output=True, text=True)
+    assert partial.returncode == 1
+    rows = {line.split()[0]: line.split()[1] for line in partial.stdout.splitlines()[1:6]}
+    assert rows == {"q1": "1/1", "q2": "0/1", "q3": "0/1", "q4": "0/1", "q5": "0/1"}
+    # Like running it in Jupyter: otter may keep its .OTTER_LOG; the grader leaves nothing behind.
+    assert sorted(p.name for p in (tmp_path / "student").iterdir()) in (
+        ["data", f"{SLUG}.ipynb"], [".OTTER_LOG", "data", f"{SLUG}.ipynb"])
