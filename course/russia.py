@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from course import paths
+from course import fara, paths
 
 TYPES = (
     "state media",
@@ -177,10 +177,9 @@ def exodus_table(before: pd.DataFrame, before_date, after: pd.DataFrame, after_d
     number, principal name and principal registration date. ``days_backdated`` counts the days
     by which a termination published after ``before_date`` predates it (0 if it does not).
     ``current`` (the committed bulk frame) supplies ``name_in_current_file``: DOJ edits names
-    in place, and the snapshots mangle some quotes.
+    in place, and the snapshots mangle some quotes. The flag columns keep the 2022 names
+    (:data:`EXODUS_COLUMNS`) whatever the dates, so the committed file has one schema.
     """
-    from course import fara  # imported late: the chapter's other helpers need no reader
-
     key = ["registration_number", "foreign_principal", "principal_registered"]
     day_before, day_after = pd.Timestamp(before_date), pd.Timestamp(after_date)
 
