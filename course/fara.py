@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from course import paths
 
@@ -460,9 +459,10 @@ def read_history(path: Path | str, kind: str) -> LoadResult:
             previous_end = reader.line_num
             report.raw += 1
             raw = "\n".join(physical[line - 1:previous_end])
-            if any("\n" in v or "\r" in v for v in row):
+            joined = "\x00".join(row)
+            if "\n" in joined or "\r" in joined:
                 quirks["embedded_line_break_records"] += 1
-            if any(_C1.search(v) for v in row):
+            if _C1.search(joined):
                 quirks["c1_control_records"] += 1
                 row = [_c1_to_cp1252(v) for v in row]
             if len(row) == ncols:
@@ -497,8 +497,10 @@ def read_history(path: Path | str, kind: str) -> LoadResult:
 
 
 @functools.cache
-def raw_schema(kind: str) -> pa.DataFrameSchema:
+def raw_schema(kind: str):
     """Pandera schema of the split (still textual) fields of ``kind``."""
+    import pandera.pandas as pa  # here, not at the top: notebooks that only load derived data skip it
+
     checks = {
         "date": pa.Check.str_matches(DATE_PATTERN, error="not a MM/DD/YYYY date"),
         "int": pa.Check.str_matches(INT_PATTERN, error="not a whole number"),
@@ -511,6 +513,8 @@ def raw_schema(kind: str) -> pa.DataFrameSchema:
 
 def _typed(frame: pd.DataFrame, kind: str, path) -> pd.DataFrame:
     """Validate textual fields with pandera, then type them; errors name file, line and column."""
+    import pandera.pandas as pa
+
     try:
         raw_schema(kind).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -541,7 +545,8 @@ def _typed(frame: pd.DataFrame, kind: str, path) -> pd.DataFrame:
         else:
             out[name] = values.str.strip().astype("str")
     if kind == "principals":
-        out["country_normalized"] = out["country"].map(normalize_country).astype("str")
+        labels = {label: normalize_country(label) for label in out["country"].unique()}
+        out["country_normalized"] = out["country"].map(labels).astype("str")
     out["raw_line"] = frame["raw_line"].astype("int64")
     return out.reset_index(drop=True)
 
@@ -771,7 +776,7 @@ def active_by_country_year(principals: pd.DataFrame, snapshot_date) -> pd.DataFr
         mask = (registered <= when) & (terminated.isna() | (when < terminated))
         counts = principals.loc[mask.fillna(False).astype(bool), "country_normalized"].value_counts()
         pieces.append(pd.DataFrame({"country_normalized": countries, "year": year,
-                                    "active": [int(counts.get(c, 0)) for c in countries]}))
+                                    "active": counts.reindex(countries, fill_value=0).astype("int64").to_numpy()}))
     out = pd.concat(pieces, ignore_index=True)
     return out.sort_values(["country_normalized", "year"], kind="stable").reset_index(drop=True)[ACTIVE_COLUMNS]
 
@@ -793,26 +798,27 @@ def snapshot_check(history: LoadResult, snapshot_date, current: pd.DataFrame, so
     }
 
 
-def _csv_cell(value: str) -> str:
+def _csv_column(series: pd.Series) -> pd.Series:
+    """One column as CSV cells: ISO dates, empty for missing, quotes only where needed."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+    text = series.astype(object).where(series.notna(), "").astype(str).astype(object)
     # Quote CR as well as LF: the csv module leaves a lone CR unquoted when lines end in LF.
-    if any(ch in value for ch in ',"\r\n'):
-        return '"' + value.replace('"', '""') + '"'
-    return value
+    needs = text.str.contains(r'[,"\r\n]', regex=True)
+    quoted = '"' + text.str.replace('"', '""', regex=False) + '"'
+    return text.where(~needs, quoted)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Deterministic CSV: UTF-8, LF line ends, ISO dates, empty cells for missing values."""
-    columns = []
-    for name in frame.columns:
-        series = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(series):
-            text = series.dt.strftime("%Y-%m-%d")
-        else:
-            text = series.astype(object).where(series.notna(), "").astype(str)
-        columns.append([_csv_cell(v) for v in text.fillna("").tolist()])
-    lines = [",".join(_csv_cell(str(n)) for n in frame.columns)]
-    lines.extend(",".join(cells) for cells in zip(*columns))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    header = ",".join(_csv_column(pd.Series([str(n) for n in frame.columns])).tolist())
+    if len(frame) == 0:
+        return (header + "\n").encode("utf-8")
+    columns = [_csv_column(frame[name]).reset_index(drop=True) for name in frame.columns]
+    rows = columns[0]
+    for column in columns[1:]:
+        rows = rows + "," + column
+    return (header + "\n" + "\n".join(rows.tolist()) + "\n").encode("utf-8")
 
 
 def snapshot_date_from_folder(folder: Path | str) -> str | None:
@@ -954,6 +960,7 @@ def datapackage(results, files, frames, day, raw_name, history_names) -> dict:
             entry["zip_sha256"] = result.source_sha256
         sources.append(entry)
     principals = frames["foreign_principals"]
+    filed_labels = set(principals["country"])
     build_command = f"python -m course data build --raw {raw_name} --snapshot-date {day:%Y-%m-%d}"
     build_command += "".join(f" --history {h}" for h in history_names)
     return {
@@ -975,7 +982,7 @@ def datapackage(results, files, frames, day, raw_name, history_names) -> dict:
         },
         "flag_tokens": FLAG_DESCRIPTIONS,
         "country_labels_merged": {label: value for label, value in sorted(COUNTRY_NORMALIZATION.items())
-                                  if label != value and label in set(principals["country"])},
+                                  if label != value and label in filed_labels},
         "resources": resources,
     }
 
