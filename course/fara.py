@@ -19,6 +19,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,24 +185,18 @@ def read_raw_bytes(path: Path | str, kind: str) -> tuple[bytes, str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise FaraDataError(path, f"not a ZIP archive ({_describe_non_zip(data)})") from None
+        raise FaraDataError(path, f"not a ZIP archive ({describe_non_zip(data)})") from None
     with archive:
         members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
         if len(members) != 1:
             raise FaraDataError(path, f"ZIP should hold exactly one .csv, found {archive.namelist()}")
         try:
             return archive.read(members[0]), digest
-        except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as err:
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as err:
             raise FaraDataError(path, f"ZIP member {members[0]} is damaged: {err}") from None
 
 
-def zlib_error():
-    import zlib
-
-    return zlib.error
-
-
-def _describe_non_zip(data: bytes) -> str:
+def describe_non_zip(data: bytes) -> str:
     head = data[:200].lstrip().lower()
     if not data:
         return "the file is empty"
@@ -250,6 +245,7 @@ def split_bulk_text(text: str, ncols: int) -> tuple[list[tuple[int, str]], list[
 
     Returns ``(line, raw record text)`` pairs and the rejected pieces. A record is complete when
     it ends with ``"`` + CRLF and holds ``ncols - 1`` separators; line breaks inside fields stay.
+    A file whose header ends in a bare LF (re-saved on Unix) is read with LF as the record end.
     """
     separators = ncols - 1
     records: list[tuple[int, str]] = []
@@ -257,6 +253,8 @@ def split_bulk_text(text: str, ncols: int) -> tuple[list[tuple[int, str]], list[
     lines = text.split("\n")
     # lines[0] is the header; a final "" means the file ended with a line break.
     ends_with_newline = lines[-1] == ""
+    crlf = lines[0].endswith("\r")
+    eol = "\r\n" if crlf else "\n"
     body = lines[1:-1] if ends_with_newline else lines[1:]
     chunk: list[str] = []
     start = 2
@@ -271,7 +269,7 @@ def split_bulk_text(text: str, ncols: int) -> tuple[list[tuple[int, str]], list[
         joined = "\n".join(chunk) + newline
         count = joined.count('","')
         # The closing quote must be its own character, not the tail of the last separator.
-        closed = joined.endswith('"\r\n') and not joined.endswith('","\r\n') or (
+        closed = joined.endswith('"' + eol) and not joined.endswith('","' + eol) or (
             is_last and not newline and joined.endswith('"') and not joined.endswith('","'))
         if count == separators and joined.startswith('"') and closed:
             records.append((start, joined))
@@ -279,7 +277,8 @@ def split_bulk_text(text: str, ncols: int) -> tuple[list[tuple[int, str]], list[
         elif count > separators:
             # Too many separators: an earlier line of the chunk was a short record. Reject up to
             # the first line that looks like a record end, then read on from the next line.
-            cut = next((k for k, piece in enumerate(chunk[:-1]) if piece.endswith('"\r')), len(chunk) - 1)
+            cut = next((k for k, piece in enumerate(chunk[:-1]) if piece.endswith('"\r' if crlf else '"')),
+                       len(chunk) - 1)
             bad = "\n".join(chunk[:cut + 1]) + "\n"
             rejected.append(RecordNote(start, f"record has {bad.count(SEPARATOR) + 1} fields, expected {ncols}", bad))
             i = i - (len(chunk) - cut - 1)
@@ -294,7 +293,7 @@ def split_bulk_text(text: str, ncols: int) -> tuple[list[tuple[int, str]], list[
 
 def parse_bulk_record(line: int, raw: str) -> BulkRecord:
     """Undo DOJ's quoting of one complete record (see :func:`split_bulk_text`)."""
-    terminator = "\r\n" if raw.endswith("\r\n") else ""
+    terminator = "\r\n" if raw.endswith("\r\n") else "\n" if raw.endswith("\n") else ""
     inner = raw[1:len(raw) - len(terminator) - 1]
     pieces = inner.split('","')
     values, doubled, bare = [], [], []
@@ -354,16 +353,19 @@ def read_bulk(path: Path | str, kind: str) -> LoadResult:
     report = LoadReport(path=str(path), kind=kind, rejected=rejected)
     report.raw = len(chunks) + len(rejected)
     quirks = {"bare_quote_records": 0, "doubled_quote_records": 0, "embedded_line_break_records": 0,
-              "missing_final_crlf": 0}
+              "missing_final_crlf": 0, "lf_instead_of_crlf": 0}
     rows, lines, bare_flags = [], [], []
     for line, raw in chunks:
         record = parse_bulk_record(line, raw)
         has_bare, has_doubled = any(record.bare), any(record.doubled)
         quirks["bare_quote_records"] += has_bare
         quirks["doubled_quote_records"] += has_doubled
-        quirks["embedded_line_break_records"] += "\n" in raw[:-2] or "\r" in raw[:-2]
+        body = raw[:len(raw) - len(record.terminator)]
+        quirks["embedded_line_break_records"] += "\n" in body or "\r" in body
         if not record.terminator:
             quirks["missing_final_crlf"] += 1
+        elif record.terminator == "\n":
+            quirks["lf_instead_of_crlf"] += 1
         if has_bare:
             report.repaired.append(RecordNote(line, "bare quotes inside a quoted field: split on '\",\"'", raw))
         else:
@@ -652,7 +654,7 @@ FLAG_DESCRIPTIONS: dict[str, str] = {
     "terminated_before_registered": "termination date earlier than registration date",
     "registered_after_snapshot": "registration date later than the snapshot date",
     "terminated_after_snapshot": "termination date later than the snapshot date",
-    "exact_duplicate": "identical in every DOJ field to an earlier record (the earlier one is not flagged)",
+    "exact_duplicate": "identical in every DOJ field (whitespace stripped) to an earlier record; the first copy is not flagged",
     "duplicate_registration_number": "registrants file: the registration number appears on more than one row",
 }
 
@@ -725,7 +727,7 @@ def principal_flags(frame: pd.DataFrame, snapshot_date) -> pd.Series:
     """The ``flags`` column for a principals frame from :func:`read_bulk`."""
     day = pd.Timestamp(snapshot_date)
     raw_fields = column_names("principals")
-    # Compare the unstripped DOJ content: re-read values as text for exact duplicates.
+    # Exact duplicates are judged on every DOJ field (values after whitespace stripping).
     dup = frame[raw_fields].astype(str).duplicated(keep="first")
     flags = {
         "bare_quotes": frame["bare_quotes"] if "bare_quotes" in frame else pd.Series(False, index=frame.index),

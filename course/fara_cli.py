@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from pathlib import Path
 
 from course import fara
@@ -142,11 +143,11 @@ def check_bulk_zip(path: Path, kind: str, url: str = "") -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise fara.FaraDataError(where, f"not a ZIP archive ({fara._describe_non_zip(data)})") from None
+        raise fara.FaraDataError(where, f"not a ZIP archive ({fara.describe_non_zip(data)})") from None
     with archive:
         try:
             broken = archive.testzip()
-        except (zipfile.BadZipFile, EOFError, OSError, fara.zlib_error()) as err:
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as err:
             raise fara.FaraDataError(where, f"ZIP is damaged: {err}") from None
         if broken:
             raise fara.FaraDataError(where, f"ZIP member {broken} fails its CRC check")

@@ -178,6 +178,20 @@ def test_history_maps_c1_controls(tmp_path):
     assert result.report.quirks["c1_control_records"] == 1
 
 
+def test_lf_line_ends_and_missing_final_crlf_are_read_and_counted(sample_dir):
+    crlf = fara.read_bulk(sample_dir / FP, "principals")
+    path = sample_dir / FP
+    text = path.read_bytes().decode("cp1252")
+    path.write_bytes(text.replace('"\r\n', '"\n').encode("cp1252"))  # re-saved with Unix line ends
+    lf = fara.read_bulk(path, "principals")
+    assert lf.report.quirks["lf_instead_of_crlf"] == 5 and lf.report.rejected == []
+    pd.testing.assert_frame_equal(lf.frame, crlf.frame)
+    path.write_bytes(text[:-2].encode("cp1252"))  # no line break after the last record
+    unterminated = fara.read_bulk(path, "principals")
+    assert unterminated.report.quirks["missing_final_crlf"] == 1 and unterminated.report.rejected == []
+    pd.testing.assert_frame_equal(unterminated.frame, crlf.frame)
+
+
 # ------------------------------------------------------------------------------------------
 # Bad input: each names the file (and line / column where there is one)
 # ------------------------------------------------------------------------------------------
