@@ -149,13 +149,12 @@ def test_bad_input_leaves_existing_output_untouched(existing_out, corrupt):
     assert stray_temp_dirs(existing_out.parent) == []
 
 
-def test_progress_display_on_a_terminal(tmp_path):
-    raw = write_sample(tmp_path / "raw_2025-01-02")
+def run_with_terminal_stderr(*args) -> tuple[int, str, str]:
+    """Run ``python -m course ARGS`` with stderr on a real pseudo-terminal; (code, stdout, terminal)."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "course", "data", "build", "--raw", str(raw), "--out",
-                             str(tmp_path / "out")], cwd=REPO, stdout=subprocess.PIPE, stderr=follower)
+    proc = subprocess.Popen([sys.executable, "-m", "course", *map(str, args)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=follower)
     os.close(follower)
-    stdout, _ = proc.communicate(timeout=120)
     chunks = []
     while True:
         try:
@@ -166,10 +165,16 @@ def test_progress_display_on_a_terminal(tmp_path):
             break
         chunks.append(chunk)
     os.close(leader)
-    terminal = b"".join(chunks).decode()
-    assert proc.returncode == 0
+    stdout, _ = proc.communicate(timeout=300)
+    return proc.returncode, stdout.decode(), b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_display_on_a_terminal(tmp_path):
+    raw = write_sample(tmp_path / "raw_2025-01-02")
+    code, stdout, terminal = run_with_terminal_stderr("data", "build", "--raw", raw, "--out", tmp_path / "out")
+    assert code == 0
     assert "reading principals" in terminal and "\r" in terminal
-    assert stdout.decode().startswith("data build:")
+    assert stdout.startswith("data build:") and len(stdout.splitlines()) == 1
 
 
 # ------------------------------------------------------------------------------------------
@@ -239,6 +244,17 @@ def test_refresh_downloads_checks_keeps_and_builds(server, tmp_path):
     package = fara.load_datapackage(out)
     assert package["sources"][0]["sha256"] == "c1b1dcf36216075241c69fa9ab47b14e114aad444ec2be358ec998fc29113323"
     assert "zip_sha256" in package["sources"][0]
+
+
+def test_refresh_shows_a_download_bar_on_a_terminal(server, tmp_path):
+    base_url, folder = server
+    zip_bulk_files(need_shared(BULK), folder)
+    code, stdout, terminal = run_with_terminal_stderr(
+        "data", "refresh", "--base-url", base_url, "--cache", tmp_path / "cache", "--out", tmp_path / "fara",
+        "--snapshot-date", "2025-04-10")
+    assert code == 0, terminal
+    assert f"downloading {FP}.zip [" in terminal and "#" * 30 in terminal
+    assert stdout.startswith("data refresh:")
 
 
 def _existing(tmp_path: Path) -> Path:
