@@ -922,7 +922,7 @@ def _field_type(frame: pd.DataFrame, name: str) -> dict:
     if name == "flags":
         return {"type": "string"}
     if pd.api.types.is_datetime64_any_dtype(series):
-        return {"type": "date", "format": "%Y-%m-%d"}
+        return {"type": "date", "format": "default"}
     if pd.api.types.is_integer_dtype(series):
         return {"type": "integer"}
     return {"type": "string"}
@@ -932,7 +932,7 @@ def datapackage(results, files, frames, day, raw_name, history_names) -> dict:
     """The Frictionless Data Package descriptor of the derived files (no build timestamps)."""
     active = pd.read_csv(io.BytesIO(files["active_by_country_year.csv"]))
     frames = {**frames, "active_by_country_year": active,
-              "snapshot_checks": pd.read_csv(io.BytesIO(files["snapshot_checks.csv"]))}
+              "snapshot_checks": pd.read_csv(io.BytesIO(files["snapshot_checks.csv"]), parse_dates=["snapshot_date"])}
     resources = []
     for name in ["foreign_principals", "registrants", "active_by_country_year", "snapshot_checks"]:
         data = files[name + ".csv"]
@@ -972,7 +972,7 @@ def datapackage(results, files, frames, day, raw_name, history_names) -> dict:
         "description": "Derived by course.fara from the U.S. Department of Justice FARA eFile bulk CSVs. "
                        "Every DOJ record is kept; anomalies are flagged in the flags column.",
         "snapshot_date": f"{day:%Y-%m-%d}",
-        "licenses": [{"name": "U.S. Government Work",
+        "licenses": [{"name": "other-pd",
                       "title": "U.S. government work (17 U.S.C. §105): not subject to copyright in the United States",
                       "path": "https://www.usa.gov/government-works"}],
         "sources": sources,

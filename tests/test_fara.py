@@ -465,6 +465,25 @@ def test_snapshot_checks_hold_backdating_figures():
     assert checks.loc["fara-history_2022-03-31", "russia_in_snapshot"] == 4
 
 
+def test_datapackage_describes_each_file_exactly():
+    import hashlib
+
+    for resource in fara.load_datapackage()["resources"]:
+        data = (paths.FARA_DIR / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        header, *rows = data.decode("utf-8").splitlines()
+        assert header.split(",") == [f["name"] for f in resource["schema"]["fields"]]
+        frame = pd.read_csv(paths.FARA_DIR / resource["path"], dtype=str, keep_default_na=False)
+        assert len(frame) == resource["rows"]
+        for f in resource["schema"]["fields"]:
+            if f["type"] == "date":
+                filled = frame[f["name"]][frame[f["name"]] != ""]
+                assert filled.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), f["name"]
+            if f["type"] == "integer":
+                assert frame[f["name"]].str.fullmatch(r"\d+").all(), f["name"]
+
+
 def test_datapackage_is_valid_json_without_build_time():
     text = (paths.FARA_DIR / "datapackage.json").read_text(encoding="utf-8")
     package = json.loads(text)
