@@ -6,7 +6,6 @@ absent, unless CI=true, where they must run.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import zipfile

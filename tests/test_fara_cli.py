@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import io
 import os
 import pty
 import subprocess

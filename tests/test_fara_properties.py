@@ -29,7 +29,7 @@ def satisfies_doj_invariants(values: list[str], doubled: list[bool]) -> bool:
     if overlapping != len(raws) - 1 or quoted[1:-1].split(fara.SEPARATOR) != raws:
         return False
     for value, was_doubled in zip(values, doubled):
-        if not was_doubled and '"' in value and fara._DOUBLED_ONLY.fullmatch(value):
+        if not was_doubled and '"' in value and fara.looks_escaped(value):
             return False
     return '"\r\n' not in raws[-1]
 
@@ -103,7 +103,7 @@ def test_derived_csv_round_trip(tmp_path_factory, rows):
     })
     folder = tmp_path_factory.mktemp("derived")
     (folder / "registrants.csv").write_bytes(fara.to_csv_bytes(frame))
-    loaded = fara._read_derived("registrants.csv", ["registered", "terminated"], ["registration_number"], folder)
+    loaded = fara.read_derived("registrants.csv", ["registered", "terminated"], ["registration_number"], folder)
     assert loaded["name"].tolist() == frame["name"].tolist()
     assert loaded["business_name"].tolist() == frame["business_name"].tolist()
     assert loaded["registered"].tolist() == frame["registered"].tolist()
