@@ -29,6 +29,7 @@ FLAG_DESCRIPTIONS: dict[str, str] = {
     "exact_duplicate": "identical in every DOJ field (whitespace stripped) to an earlier record; the first copy is not flagged",
     "duplicate_registration_number": "registrants file: the registration number appears on more than one row",
 }
+
 PRINCIPALS_COLUMNS = ["registration_number", "registrant_name", "foreign_principal", "country",
                       "country_normalized", "principal_registered", "principal_terminated",
                       "registrant_registered", "city", "state", "flags"]
@@ -36,6 +37,7 @@ REGISTRANTS_COLUMNS = ["registration_number", "name", "business_name", "register
                        "city", "state", "flags"]
 SNAPSHOT_CHECK_COLUMNS = ["snapshot_date", "source", "unterminated_in_snapshot", "active_in_snapshot", "active_rebuilt",
                           "russia_in_snapshot", "russia_rebuilt", "ussr_in_snapshot"]
+
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "foreign_principals": {
         "registration_number": "registrant's FARA registration number",
