@@ -321,3 +321,23 @@ def test_refresh_wrong_header_fails_cleanly(server, tmp_path):
     proc = refresh(base_url, tmp_path, out)
     assert proc.returncode == 1 and "unexpected header" in proc.stderr
     assert snapshot(out) == before
+
+
+def test_failure_after_reading_leaves_output_untouched(existing_out):
+    raw = write_sample(existing_out.parent.parent / "raw_2025-02-03")
+    not_a_snapshot = existing_out.parent.parent / "history-without-date"
+    write_sample(not_a_snapshot)
+    before = snapshot(existing_out)
+    proc = course("data", "build", "--raw", raw, "--out", existing_out, "--history", not_a_snapshot)
+    assert proc.returncode == 1 and "must end in _YYYY-MM-DD" in proc.stderr
+    assert snapshot(existing_out) == before
+    assert stray_temp_dirs(existing_out.parent) == []
+
+
+def test_out_that_is_a_file_is_refused(tmp_path):
+    raw = write_sample(tmp_path / "raw_2025-01-02")
+    out = tmp_path / "fara"
+    out.write_text("a file, not a folder")
+    proc = course("data", "build", "--raw", raw, "--out", out)
+    assert proc.returncode == 1 and "not a folder" in proc.stderr
+    assert out.read_text() == "a file, not a folder"
