@@ -235,6 +235,28 @@ def build_exercises(source: Path, out: Path, data_root: Path = REPO_ROOT,
     return [build_assignment(master, out, data_root=data_root, force=force) for master in found]
 
 
+def question_table(master: Path):
+    """One row per question of a master: question, kind (auto/manual), points, public and
+    hidden test counts. Read from the master's markers, without running otter."""
+    import pandas as pd
+
+    notebook = nbformat.read(master, as_version=4)
+    rows, current = [], None
+    for cell in notebook.cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
+            config = yaml.safe_load(text) or {}
+            current = {"question": config["name"], "kind": "manual" if config.get("manual") else "auto",
+                       "points": float(config.get("points") or 0), "public_tests": 0, "hidden_tests": 0}
+            rows.append(current)
+        elif cell.cell_type == "code" and current and "# BEGIN TEST CONFIG" in text:
+            header = text.split("# BEGIN TEST CONFIG", 1)[1].split('""" # END TEST CONFIG', 1)[0]
+            config = yaml.safe_load(header) or {}
+            current["hidden_tests" if config.get("hidden") else "public_tests"] += 1
+            current["points"] += float(config.get("points") or 0)
+    return pd.DataFrame(rows, columns=["question", "kind", "points", "public_tests", "hidden_tests"])
+
+
 def autograder_for(slug: str, source: Path, out: Path, data_root: Path = REPO_ROOT) -> Path:
     """The autograder zip of ``slug``, built from ``source`` first if needed."""
     master = Path(source) / f"{slug}.ipynb"

@@ -284,29 +284,27 @@ def run_tests(kit: GradingKit, answers: dict, workdir: Path) -> dict[str, dict]:
 # ---------------------------------------------------------------------------------------------
 # Running one notebook in a fresh kernel.
 
-class _QuietClient:
-    """Factory for an nbclient client that drops outputs and counts the errors cells raise."""
+def _quiet_client(notebook, workdir: Path, deadline: float):
+    """An nbclient client that drops outputs, counts the errors cells raise, and stops at
+    ``deadline`` (a time.monotonic() value) however many cells are left."""
+    from nbclient import NotebookClient
 
-    @staticmethod
-    def make(notebook, workdir: Path, deadline: float):
-        from nbclient import NotebookClient
+    class QuietClient(NotebookClient):
+        def output(self, outs, msg, display_id, cell_index):
+            # Keep nothing: only the exported answers matter, and a cell printing
+            # gigabytes must not fill the grader's memory.
+            if msg["msg_type"] == "error":
+                self.cell_errors.append(msg["content"].get("ename", "Error"))
+            return None
 
-        class QuietClient(NotebookClient):
-            def output(self, outs, msg, display_id, cell_index):
-                # Keep nothing: only the exported answers matter, and a cell printing
-                # gigabytes must not fill the grader's memory.
-                if msg["msg_type"] == "error":
-                    self.cell_errors.append(msg["content"].get("ename", "Error"))
-                return None
-
-        client = QuietClient(
-            notebook, kernel_name="python3", allow_errors=True, record_timing=False,
-            resources={"metadata": {"path": str(workdir)}}, shutdown_kernel="immediate",
-            startup_timeout=max(5, int(deadline - time.monotonic())),
-            timeout_func=lambda cell: max(1, int(math.ceil(deadline - time.monotonic()))),
-        )
-        client.cell_errors = []
-        return client
+    client = QuietClient(
+        notebook, kernel_name="python3", allow_errors=True, record_timing=False,
+        resources={"metadata": {"path": str(workdir)}}, shutdown_kernel="immediate",
+        startup_timeout=max(5, int(deadline - time.monotonic())),
+        timeout_func=lambda cell: max(1, int(math.ceil(deadline - time.monotonic()))),
+    )
+    client.cell_errors = []
+    return client
 
 
 def _prepare(notebook, names: list[str], answers_path: Path):
@@ -332,7 +330,7 @@ def execute_for_answers(notebook, names: list[str], workdir: Path, timeout: floa
     answers_path = workdir / (ANSWERS_FILE + "." + secrets.token_hex(8))
     prepared = _prepare(notebook, names, answers_path)
     deadline = time.monotonic() + timeout
-    client = _QuietClient.make(prepared, workdir, deadline)
+    client = _quiet_client(prepared, workdir, deadline)
     status, message = "ok", ""
     try:
         client.execute()
@@ -649,10 +647,13 @@ def grade_class(submissions: Path, autograder_zip: Path, out: Path, jobs: int | 
 def grade_command(args) -> int:
     """``python -m course grade``: build the assignment if needed, grade the folder, summarise."""
     from course import exercises
-    from course.paths import BUILD_DIR
+    from course.paths import BUILD_DIR, EXERCISES_DIR
 
+    # A private --source builds apart, so its files never land where the book publishes from.
+    public = Path(args.source).resolve() == EXERCISES_DIR.resolve()
+    build = BUILD_DIR / ("exercises" if public else "private-exercises")
     try:
-        autograder = exercises.autograder_for(args.assignment, args.source, BUILD_DIR / "exercises")
+        autograder = exercises.autograder_for(args.assignment, args.source, build)
         _, summary = grade_class(args.submissions, autograder, args.out, jobs=args.jobs, timeout=args.timeout)
     except (GradingUsageError, exercises.ExerciseBuildError) as error:
         print(f"error: {error}", file=sys.stderr)

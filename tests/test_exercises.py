@@ -24,34 +24,13 @@ MASTER = EXERCISES_DIR / f"{SLUG}.ipynb"
 
 # --- the master itself (fast) -----------------------------------------------------------------
 
-def _blocks(notebook):
-    """question name -> {"manual": bool, "public": n, "hidden": n, "points": total} from a master."""
-    questions, current = {}, None
-    for cell in notebook.cells:
-        text = cell.source.strip()
-        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
-            import yaml
-            config = yaml.safe_load(text)
-            current = questions.setdefault(config["name"], {"manual": bool(config.get("manual")),
-                                                            "public": 0, "hidden": 0, "points": config.get("points", 0)})
-        elif cell.cell_type == "code" and current and "# BEGIN TEST CONFIG" in text:
-            import yaml
-            header = text.split('""" # BEGIN TEST CONFIG', 1)[1].split('""" # END TEST CONFIG', 1)[0]
-            config = yaml.safe_load(header)
-            current["hidden" if config.get("hidden") else "public"] += 1
-            current["points"] += config.get("points", 0)
-    return questions
-
-
 def test_master_has_five_autograded_and_two_open_questions():
-    questions = _blocks(nbformat.read(MASTER, as_version=4))
-    auto = {q: v for q, v in questions.items() if not v["manual"]}
-    manual = {q: v for q, v in questions.items() if v["manual"]}
+    table = exercises.question_table(MASTER)
+    auto, manual = table[table["kind"] == "auto"], table[table["kind"] == "manual"]
     assert len(auto) >= 5 and len(manual) == 2
-    for name, info in auto.items():
-        assert info["public"] >= 1 and info["hidden"] >= 1, name
-        assert info["points"] > 0, name
-    assert all(info["points"] > 0 for info in manual.values())
+    assert (auto["public_tests"] >= 1).all() and (auto["hidden_tests"] >= 1).all()
+    assert (table["points"] > 0).all()
+    assert auto["points"].sum() == 14
 
 
 def test_master_config_names_itself_and_its_data():
