@@ -82,22 +82,27 @@ def write_atomically(out: Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+class UsageError(ValueError):
+    """A bad command-line value (exit code 2)."""
+
+
+def parse_snapshot_date(given: str) -> str:
+    """A ``--snapshot-date`` value as ISO ``YYYY-MM-DD``."""
+    try:
+        return dt.date.fromisoformat(given).isoformat()
+    except ValueError:
+        raise UsageError(f"--snapshot-date {given!r} is not a YYYY-MM-DD date") from None
+
+
 def resolve_snapshot_date(raw: Path, given: str | None) -> str:
     """``--snapshot-date`` if given, else the ``_YYYY-MM-DD`` suffix of the raw folder's name."""
     if given:
-        try:
-            return dt.date.fromisoformat(given).isoformat()
-        except ValueError:
-            raise UsageError(f"--snapshot-date {given!r} is not a YYYY-MM-DD date") from None
+        return parse_snapshot_date(given)
     found = fara.snapshot_date_from_folder(raw)
     if not found:
         raise UsageError(f"no --snapshot-date given and the raw folder name {Path(raw).name!r} "
-                                "does not end in _YYYY-MM-DD")
+                         "does not end in _YYYY-MM-DD")
     return found
-
-
-class UsageError(ValueError):
-    """A bad command-line value (exit code 2)."""
 
 
 def build(raw: Path, out: Path, snapshot_date: str, history=(), progress: Progress | None = None) -> str:
@@ -192,9 +197,9 @@ def run(args) -> int:
             print(build(args.raw, args.out, snapshot_date, history, progress))
             return 0
         if args.data_verb == "refresh":
+            # A download is a snapshot of today (UTC) unless told otherwise.
             given = getattr(args, "snapshot_date", None)
-            snapshot_date = resolve_snapshot_date(Path("download"), given) if given else \
-                dt.datetime.now(dt.timezone.utc).date().isoformat()
+            snapshot_date = parse_snapshot_date(given) if given else dt.datetime.now(dt.timezone.utc).date().isoformat()
             print(refresh(args.base_url, args.cache, args.out, snapshot_date, history, progress))
             return 0
     except UsageError as err:
