@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 import time
@@ -208,6 +209,32 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     assert summary.startswith(f"graded {ok} of {len(expected)} submissions, failed {len(expected) - ok} "
                               "(1 timeout, 2 error, 1 unreadable); mean score ")
     assert "wall time" in summary
+
+
+@pytest.mark.slow
+def test_grader_check_works_inside_the_unzipped_student_notebook(maker, built, tmp_path):
+    """As a student runs it: the bundle's notebook in plain Jupyter, with otter's own checks."""
+    import zipfile
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    with zipfile.ZipFile(built.student_zip) as archive:
+        archive.extractall(tmp_path)
+    notebook = maker.notebook(answered=["q1", "q3"])
+    client = NotebookClient(notebook, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    outputs = {}
+    for cell in notebook.cells:
+        match = re.match(r'grader\.check\("(q\d)"\)', cell.source.strip())
+        if match:
+            outputs[match.group(1)] = json.dumps(cell.outputs)
+    assert "q1 results: All test cases passed!" in outputs["q1"]
+    assert "q3 results: All test cases passed!" in outputs["q3"]
+    assert "q2 results" in outputs["q2"] and "All test cases passed" not in outputs["q2"]
+    # Only public tests are inside the notebook, so only they ran.
+    assert "hidden" not in json.dumps(notebook.metadata["otter"]["tests"]).replace("hidden=False", "")
 
 
 @pytest.mark.slow
