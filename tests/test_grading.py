@@ -212,6 +212,23 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
 
 
 @pytest.mark.slow
+def test_parent_gives_up_on_a_worker_that_does_not_answer(maker, built, tmp_path):
+    """The backstop behind the worker's own timeout: no answer in time, the worker is killed."""
+    import nbformat
+
+    path = tmp_path / "slow.ipynb"
+    nbformat.write(maker.notebook(insert_before={"q1": "import time\ntime.sleep(60)"}), path)
+    worker = grading._Worker()
+    job = {"id": "job-1", "submission": str(path), "kit": str(built.autograder_zip), "timeout": 60}
+    started = time.monotonic()
+    assert worker.ask(job, wait=5) is None
+    assert time.monotonic() - started < 10
+    assert worker.proc.poll() is None  # still busy, not dead
+    worker.stop(kill=True)
+    assert worker.proc.poll() is not None
+
+
+@pytest.mark.slow
 def test_grader_check_works_inside_the_unzipped_student_notebook(maker, built, tmp_path):
     """As a student runs it: the bundle's notebook in plain Jupyter, with otter's own checks."""
     import zipfile
