@@ -64,12 +64,13 @@ def course_grade(folder: Path, out: Path, jobs: int | None) -> tuple[float, dict
     return wall, totals, done.stdout.strip()
 
 
-def otter_loop(folder: Path, paths: list[Path], autograder: Path) -> tuple[float, dict[str, float]]:
+def otter_loop(folder: Path, paths: list[Path], autograder: Path, scratch: Path) -> tuple[float, dict[str, float]]:
     otter = Path(sys.executable).parent / "otter"
     totals = {}
     start = time.perf_counter()
-    for path in paths:
-        out = Path(tempfile.mkdtemp(prefix="otter-run-"))
+    for index, path in enumerate(paths):
+        out = scratch / f"otter-run-{index:03d}"
+        out.mkdir(parents=True)
         subprocess.run([str(otter), "run", "-a", str(autograder), "-o", str(out), str(path)],
                        cwd=path.parent, capture_output=True, check=True)
         results = json.loads((out / "results.json").read_text())
@@ -93,7 +94,7 @@ def main() -> int:
         otter_folder = tmp / "otter-copy"
         otter_paths = make_submissions(built, otter_folder, args.count)
         ours, our_totals, summary = course_grade(folder, tmp / "grades.csv", args.jobs)
-        theirs, their_totals = otter_loop(otter_folder, otter_paths, built.autograder_zip)
+        theirs, their_totals = otter_loop(otter_folder, otter_paths, built.autograder_zip, tmp / "otter-results")
     disagree = {k: (our_totals.get(k), v) for k, v in their_totals.items() if our_totals.get(k) != v}
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print(f"submissions: {args.count} generated ({SLUG}); jobs: {args.jobs or os.cpu_count()}")

@@ -51,7 +51,7 @@ WORKER_GRACE_SECONDS = 30.0
 ANSWERS_FILE = ".course-answers.json"
 
 # Runs first in the student's kernel: otter's grading mode makes export() and check_all() no-ops
-# (they would re-run the whole notebook), while grader.check keeps working.
+# (export would zip the notebook and run its tests again), while grader.check keeps working.
 GRADING_MODE_CELL = """\
 import otter as __course_otter
 __course_otter.Notebook.init_grading_mode(tests_dir="tests")
