@@ -1,8 +1,9 @@
 """Helper package for the TrumPutin-pact companion course.
 
-Small modules, one concern each: ``fara`` (DOJ FARA data), ``charts`` (chart theme and
-offline renderer), ``exercises`` (otter assignments), ``grading`` (batch grading), ``site``
-(Sphinx hooks for the book). ``python -m course`` is the command line.
+Small modules, one concern each: ``fara`` (DOJ FARA data), ``russia`` (the coded Russian
+principals and the 2022 exodus), ``charts`` (chart theme and offline renderer), ``exercises``
+(otter assignments), ``grading`` (batch grading), ``site`` (Sphinx hooks for the book).
+``python -m course`` is the command line.
 """
 
 __version__ = "0.1.0"
