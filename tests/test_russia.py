@@ -322,8 +322,10 @@ parts:
       - file: chapters/russia-in-washington
   - caption: Appendices
     chapters:
+      - file: chapters/fara-data
       - file: chapters/glossary
       - file: chapters/references
+      - file: chapters/instructor-guide
 """
 
 
