@@ -484,8 +484,11 @@ class _Worker:
 
     def ask(self, job: dict, wait: float) -> dict | None:
         """Send a job; the signed result, or None if the worker died or ran out of time."""
-        self.proc.stdin.write(_envelope(self.key, job).encode())
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(_envelope(self.key, job).encode())
+            self.proc.stdin.flush()
+        except OSError:  # the worker is already gone (broken pipe)
+            return None
         deadline = time.monotonic() + wait
         fd = self.proc.stdout.fileno()
         while True:
@@ -608,6 +611,9 @@ def grade_class(submissions: Path, autograder_zip: Path, out: Path, jobs: int | 
                     index = todo.get_nowait()
                 except queue.Empty:
                     return
+                if worker is not None and worker.proc.poll() is not None:
+                    worker.stop(kill=True)  # died after its last answer: start afresh
+                    worker = None
                 worker = worker or _Worker()
                 job = {"id": secrets.token_hex(8), "submission": str(paths[index].resolve()),
                        "kit": str(Path(autograder_zip).resolve()), "timeout": timeout}
@@ -632,7 +638,11 @@ def grade_class(submissions: Path, autograder_zip: Path, out: Path, jobs: int | 
         thread.start()
     for thread in threads:
         thread.join()
-    done = [row for row in rows if row is not None]
+    # A grader failure must cost rows, never drop submissions from the CSV.
+    done = [row if row is not None else
+            GradeRow(paths[index].relative_to(submissions).as_posix(), "error", {},
+                     "not graded: the grading run failed before reaching this submission")
+            for index, row in enumerate(rows)]
     write_grades(done, kit.questions, kit.possible, out)
     graded = [row for row in done if row.status == "ok"]
     failed = {status: sum(row.status == status for row in done) for status in STATUSES[1:]}

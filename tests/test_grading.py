@@ -11,7 +11,9 @@ import math
 import re
 import subprocess
 import sys
+import threading
 import time
+import zipfile
 from pathlib import Path
 
 import altair as alt
@@ -122,6 +124,40 @@ def test_usage_errors_exit_non_zero(tmp_path):
     assert unknown.returncode == 2 and "no-such-slug" in unknown.stderr
     assert grade(str(tmp_path)).returncode == 2  # argparse: --assignment and --out are required
     assert not (tmp_path / "g.csv").exists()
+
+
+def test_a_worker_that_is_already_gone_gives_no_answer_instead_of_crashing():
+    worker = grading._Worker()
+    worker.stop(kill=True)
+    assert worker.proc.poll() is not None
+    job = {"id": "job-1", "submission": "/nowhere.ipynb", "kit": "/nowhere.zip", "timeout": 1}
+    assert worker.ask(job, wait=5) is None
+
+
+def test_a_failing_grader_still_gives_every_submission_a_row(tmp_path, monkeypatch):
+    import nbformat
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("a.ipynb", "b.ipynb"):
+        nbformat.write(nbformat.v4.new_notebook(), folder / name)
+    autograder = tmp_path / "autograder.zip"
+    with zipfile.ZipFile(autograder, "w") as archive:
+        archive.writestr("otter_config.json", json.dumps({"assignment_name": SLUG}))
+
+    class BrokenWorker:
+        def __init__(self):
+            raise OSError("cannot start a worker")
+
+    monkeypatch.setattr(grading, "_Worker", BrokenWorker)
+    monkeypatch.setattr(threading, "excepthook", lambda args: None)
+    rows, summary = grading.grade_class(folder, autograder, tmp_path / "g.csv", jobs=2)
+    assert [(row.submission, row.status) for row in rows] == [("a.ipynb", "error"), ("b.ipynb", "error")]
+    with open(tmp_path / "g.csv", newline="") as handle:
+        written = list(csv.DictReader(handle))
+    assert [row["submission"] for row in written] == ["a.ipynb", "b.ipynb"]
+    assert all(row["message"].startswith("not graded:") for row in written)
+    assert summary.startswith("graded 0 of 2 submissions, failed 2 (0 timeout, 2 error, 0 unreadable)")
 
 
 def test_check_refuses_a_notebook_without_otter_tests(tmp_path):
