@@ -227,6 +227,19 @@ def test_renamed_column_is_an_error(sample_dir):
     assert "'Business Name'" in message and "'Company'" in message
 
 
+def test_missing_column_is_an_error(sample_dir):
+    # "State" dropped from the header and from every record: a consistent file, one column short.
+    drop = REG_HEADER.index("State")
+    header = REG_HEADER[:drop] + REG_HEADER[drop + 1:]
+    rows = [row[:drop] + row[drop + 1:] for row in SAMPLE_REG_FIELDS]
+    path = sample_dir / REG
+    path.write_bytes(doj_text(header, rows).encode("cp1252"))
+    with pytest.raises(fara.FaraDataError) as err:
+        fara.read_bulk(path, "registrants")
+    assert err.value.line == 1 and str(path) in str(err.value)
+    assert "missing column(s) 'State'" in str(err.value)
+
+
 def test_bad_date_names_file_line_and_column(sample_dir):
     rows = [list(r) for r in SAMPLE_FP_FIELDS]
     rows[2][2] = "2005-05-05"
