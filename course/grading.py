@@ -591,7 +591,7 @@ def grade_class(submissions: Path, autograder_zip: Path, out: Path, jobs: int | 
         raise GradingUsageError(f"submissions folder {submissions} does not exist")
     if timeout <= 0:
         raise GradingUsageError("--timeout must be positive")
-    jobs = jobs or os.cpu_count() or 1
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
         raise GradingUsageError("--jobs must be at least 1")
     started = time.monotonic()

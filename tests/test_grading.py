@@ -123,6 +123,10 @@ def test_usage_errors_exit_non_zero(tmp_path):
     unknown = grade(str(tmp_path), "--assignment", "no-such-slug", "--out", str(tmp_path / "g.csv"))
     assert unknown.returncode == 2 and "no-such-slug" in unknown.stderr
     assert grade(str(tmp_path)).returncode == 2  # argparse: --assignment and --out are required
+    for option, value, message in (("--jobs", "0", "--jobs must be at least 1"),
+                                   ("--timeout", "0", "--timeout must be positive")):
+        bad = grade(str(tmp_path), "--assignment", SLUG, "--out", str(tmp_path / "g.csv"), option, value)
+        assert bad.returncode == 2 and message in bad.stderr
     assert not (tmp_path / "g.csv").exists()
 
 
