@@ -26,8 +26,16 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-exercises: $(STAMP)
+# make skips the exercise build (and its Python start-up) when no input changed; the
+# command itself also skips each assignment whose master and data are unchanged.
+EXERCISE_STAMP := _build/exercises/.make-stamp
+EXERCISE_INPUTS := $(shell find exercises data -type f 2>/dev/null) $(wildcard course/*.py)
+
+$(EXERCISE_STAMP): $(STAMP) $(EXERCISE_INPUTS)
 	$(PY) -m course exercises build
+	@touch $@
+
+exercises: $(EXERCISE_STAMP)
 
 book: exercises
 	$(JB) build . -n -W --keep-going
