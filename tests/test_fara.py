@@ -7,7 +7,6 @@ absent, unless CI=true, where they must run.
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import pandas as pd
 import pytest
 
 from course import fara, paths
+from tests.conftest import IN_CI
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 FARA_SHARED = paths.SHARED_DIR / "data" / "fara"
 BULK = FARA_SHARED / "bulk_2025-04-10"
 HISTORY = {date: FARA_SHARED / f"fara-history_{date}" for date in ("2022-02-23", "2022-03-31", "2023-08-03")}

@@ -15,20 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from course import fara, paths, russia
-from tests.conftest import IN_CI, clean_copy
+from tests.conftest import clean_copy
+from tests.test_fara import need_shared
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER = REPO / "chapters" / "russia-in-washington.md"
 SHARED_FARA = paths.SHARED_DIR / "data" / "fara"
 BULK_2025 = SHARED_FARA / "bulk_2025-04-10" / "FARA_All_ForeignPrincipals.csv"
-
-
-def needs_shared(path: Path) -> None:
-    """Shared raw data is required in CI and optional elsewhere (skip with a reason)."""
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"CI=true but the shared FARA data is missing: {path}")
-        pytest.skip(f"shared FARA data not available: {path}")
 
 
 # ---- load_principals_coded ----------------------------------------------------------------------
@@ -182,7 +175,7 @@ def test_load_exodus_reports_bad_booleans(tmp_path):
 # ---- the committed data ------------------------------------------------------------------------
 
 def test_codebook_covers_every_russia_name_in_the_2025_04_10_file():
-    needs_shared(BULK_2025)
+    need_shared(BULK_2025)
     raw = fara.read_bulk(BULK_2025, "principals").frame
     names = set(raw.loc[raw["country"].str.strip() == "RUSSIA", "foreign_principal"].str.strip())
     coded = russia.load_principals_coded()
@@ -231,7 +224,7 @@ def test_committed_exodus_facts():
 
 def test_exodus_script_reproduces_the_committed_table(tmp_path):
     for day in ("2022-02-23", "2022-03-31"):
-        needs_shared(SHARED_FARA / f"fara-history_{day}")
+        need_shared(SHARED_FARA / f"fara-history_{day}")
     out = tmp_path / "exodus.csv"
     proc = subprocess.run([sys.executable, str(REPO / "scripts" / "russia_exodus_2022.py"),
                            "--shared", str(paths.SHARED_DIR), "--out", str(out)],
