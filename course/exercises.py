@@ -2,7 +2,8 @@
 ``otter assign``, and lay out the results per slug::
 
     OUT/student/<slug>.ipynb      the student notebook (public tests in its metadata)
-    OUT/student/<slug>.zip        that notebook plus the data files it reads
+    OUT/student/<slug>.zip        that notebook, the data files it reads, and its public tests
+                                  as tests/<q>.py (otter on Colab reads only test files)
     OUT/autograder/<slug>.zip     otter's Gradescope-compatible autograder (hidden tests)
     OUT/solutions/<slug>.ipynb    the answer key (instructors only; never published)
 
@@ -31,7 +32,7 @@ import yaml
 from course.paths import REPO_ROOT
 
 # Bump when the layout or the post-processing below changes, so old builds are redone.
-BUILD_FORMAT = 2
+BUILD_FORMAT = 3
 STAMP_DIR = ".stamps"
 # Otter's check-all cell says it reruns "all of the autograder tests"; in a student notebook it
 # runs only the public ones, and students must not be told otherwise.
@@ -162,6 +163,17 @@ def _student_notebook_text(path: Path) -> str:
     return nbformat.writes(notebook)
 
 
+def public_test_files(student_text: str) -> list[tuple[str, bytes]]:
+    """The student notebook's public tests as ``tests/<q>.py``.
+
+    In Jupyter otter reads them from the notebook's metadata; on Colab it refuses metadata tests
+    and needs a ``tests`` folder, which the unzipped bundle then provides.
+    """
+    notebook = nbformat.reads(student_text, as_version=4)
+    tests = notebook.metadata.get("otter", {}).get("tests", {})
+    return [(f"tests/{name}.py", source.encode()) for name, source in sorted(tests.items())]
+
+
 def _write_zip(target: Path, members: list[tuple[str, bytes]]) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, payload in members:
@@ -213,7 +225,8 @@ def build_assignment(master: Path, out: Path, data_root: Path = REPO_ROOT,
         _write_zip(ready / "student_zip" / "f",
                    [(f"{slug}.ipynb", student_text.encode())]
                    + [(relative, (dist / "student" / relative).read_bytes())
-                      for relative, _ in inputs])
+                      for relative, _ in inputs]
+                   + public_test_files(student_text))
         shutil.copy2(generated[0], ready / "autograder_zip" / "f")
         shutil.copy2(dist / "autograder" / f"{slug}.ipynb", ready / "solutions_notebook" / "f")
         # Files appear complete or not at all: move each one into place in a single rename.

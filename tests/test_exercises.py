@@ -101,7 +101,8 @@ def test_build_lays_out_student_autograder_and_solutions(built):
     assert item.rebuilt
     assert item.student_notebook == out / "student" / f"{SLUG}.ipynb"
     assert _zip_names(item.student_zip) == sorted(
-        [f"{SLUG}.ipynb", "data/fara/foreign_principals.csv", "data/russia/principals_coded.csv"])
+        [f"{SLUG}.ipynb", "data/fara/foreign_principals.csv", "data/russia/principals_coded.csv"]
+        + [f"tests/q{i}.py" for i in range(1, 6)])
     names = _zip_names(item.autograder_zip)
     assert {f"tests/q{i}.py" for i in range(1, 6)} <= set(names)
     assert "files/data/fara/foreign_principals.csv" in names
@@ -125,6 +126,26 @@ def test_student_notebook_carries_only_public_tests_and_says_so(built):
     assert "only the **public** tests" in text and "hidden tests" in text.lower()
     assert "rerun all of the autograder tests" not in text
     assert "import course" not in text and "from course" not in text
+
+
+@pytest.mark.slow
+def test_bundle_tests_folder_holds_exactly_the_public_tests(built, tmp_path):
+    """Colab: otter refuses metadata tests there, so the unzipped bundle carries test files."""
+    from otter.check.utils import resolve_test_info
+
+    item, _ = built
+    student = nbformat.read(item.student_notebook, as_version=4)
+    with zipfile.ZipFile(item.student_zip) as archive:
+        archive.extractall(tmp_path / "bundle")
+        for name, source in student.metadata["otter"]["tests"].items():
+            assert archive.read(f"tests/{name}.py").decode() == source
+            assert "hidden=True" not in source
+    notebook = str(tmp_path / "bundle" / f"{SLUG}.ipynb")
+    # Unzipped: otter resolves each question to its test file (what Colab needs) ...
+    assert resolve_test_info(str(tmp_path / "bundle" / "tests"), notebook, None, "q1") == (
+        str(tmp_path / "bundle" / "tests" / "q1.py"), None)
+    # ... while the notebook alone still checks itself from its metadata.
+    assert resolve_test_info(str(tmp_path / "nowhere"), notebook, None, "q1") == (notebook, "q1")
 
 
 @pytest.mark.slow

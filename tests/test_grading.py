@@ -322,4 +322,4 @@ def test_check_prints_the_public_tests_per_question(maker, built, tmp_path):
     assert rows == {"q1": "1/1", "q2": "0/1", "q3": "0/1", "q4": "0/1", "q5": "0/1"}
     # Like running it in Jupyter: otter may keep its .OTTER_LOG; the grader leaves nothing behind.
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) in (
-        ["data", f"{SLUG}.ipynb"], [".OTTER_LOG", "data", f"{SLUG}.ipynb"])
+        ["data", f"{SLUG}.ipynb", "tests"], [".OTTER_LOG", "data", f"{SLUG}.ipynb", "tests"])
