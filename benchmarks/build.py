@@ -9,6 +9,7 @@ repository's own `_build` is untouched. Prints a table of medians and each chapt
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import statistics
@@ -19,8 +20,17 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # a script, not part of the package: reuse the tests' clean copy
-from tests.conftest import clean_copy  # noqa: E402
+
+
+def _load_clean_copy():
+    """The tests' clean-copy helper (a script, not part of the package: loaded by path)."""
+    spec = importlib.util.spec_from_file_location("book_conftest", REPO / "tests" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.clean_copy
+
+
+clean_copy = _load_clean_copy()
 
 VENV = Path(sys.executable).parent.parent
 

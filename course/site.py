@@ -15,7 +15,6 @@ from course import charts
 from course.paths import BUILD_DIR
 
 
-
 def _build_dir(app) -> Path:
     """``_build`` of this build: the parent of ``_build/html`` (follows ``--path-output``)."""
     return Path(app.outdir).parent

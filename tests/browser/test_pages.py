@@ -23,7 +23,9 @@ from course import charts
 from tests.conftest import IN_CI
 from tests.test_book import toc_files
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+# COURSE_CHROMIUM names another Chromium-family binary (e.g. a CI runner's preinstalled Chrome).
+CHROMIUM = (os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium")
+            or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None))
 LAUNCH_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
