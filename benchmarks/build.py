@@ -26,6 +26,7 @@ def _load_clean_copy():
     """The tests' clean-copy helper (a script, not part of the package: loaded by path)."""
     spec = importlib.util.spec_from_file_location("book_conftest", REPO / "tests" / "conftest.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module.clean_copy
 
