@@ -274,6 +274,18 @@ def test_empty_file_is_an_error(sample_dir):
     assert err.value.path == str(sample_dir / FP)
 
 
+@pytest.mark.parametrize("kind", fara.KINDS)
+def test_header_only_file_reads_as_no_records(tmp_path, kind):
+    bulk = tmp_path / "bulk.csv"
+    bulk.write_bytes(doj_text(fara.bulk_header(kind), []).encode("cp1252"))
+    history = tmp_path / "history.csv"
+    history.write_text(",".join(f'"{h}"' for h in fara.history_header(kind)) + "\r\n", encoding="utf-8")
+    for result in (fara.read_bulk(bulk, kind), fara.read_history(history, kind)):
+        assert len(result.frame) == 0 and result.report.raw == 0 and result.report.balanced
+        assert result.frame["raw_line"].dtype == "int64"
+        assert result.frame.columns.tolist()[:len(fara.column_names(kind))] == fara.column_names(kind)
+
+
 def test_folder_without_the_files_is_an_error(tmp_path):
     (tmp_path / "raw_2025-01-02").mkdir()
     with pytest.raises(fara.FaraDataError, match="has no FARA_All_ForeignPrincipals.csv") as err:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from course.fara.layout import bulk_header, column_names, columns_of, header_problem
+from course.fara.layout import bulk_header, columns_of, header_problem
 from course.fara.rawfiles import decode, read_raw_bytes
 from course.fara.report import FaraDataError, LoadReport, LoadResult, RecordNote
-from course.fara.schema import typed_frame
+from course.fara.schema import typed_records
 
 
 SEPARATOR = '","'
@@ -157,10 +157,7 @@ def read_bulk(path: Path | str, kind: str) -> LoadResult:
         lines.append(line)
         bare_flags.append(has_bare)
     report.quirks = quirks
-    frame = pd.DataFrame(rows, columns=column_names(kind), dtype=object) if rows else \
-        pd.DataFrame({name: pd.Series([], dtype=object) for name in column_names(kind)})
-    frame["raw_line"] = lines
-    frame = typed_frame(frame, kind, path)
+    frame = typed_records(rows, lines, kind, path)
     frame["bare_quotes"] = pd.array(bare_flags, dtype="boolean")
     sha_csv = hashlib.sha256(data).hexdigest()
     return LoadResult(frame=frame, report=report, sha256=sha_csv, source_sha256=digest)

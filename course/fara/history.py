@@ -10,12 +10,10 @@ import io
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from course.fara.layout import DATE_PATTERN, INT_PATTERN, column_names, columns_of, header_problem, history_header
 from course.fara.rawfiles import decode, read_raw_bytes
 from course.fara.report import FaraDataError, LoadReport, LoadResult, RecordNote
-from course.fara.schema import typed_frame
+from course.fara.schema import typed_records
 
 
 _C1 = re.compile("[\u0080-\u009f]")
@@ -117,8 +115,5 @@ def read_history(path: Path | str, kind: str) -> LoadResult:
     except csv.Error as err:
         raise FaraDataError(path, f"CSV error: {err}", line=reader.line_num) from None
     report.quirks = quirks
-    frame = pd.DataFrame(rows, columns=column_names(kind), dtype=object) if rows else \
-        pd.DataFrame({name: pd.Series([], dtype=object) for name in column_names(kind)})
-    frame["raw_line"] = lines
-    frame = typed_frame(frame, kind, path)
+    frame = typed_records(rows, lines, kind, path)
     return LoadResult(frame=frame, report=report, sha256=hashlib.sha256(data).hexdigest(), source_sha256=digest)

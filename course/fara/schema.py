@@ -8,7 +8,7 @@ import functools
 import pandas as pd
 
 from course.fara.countries import normalize_country
-from course.fara.layout import DATE_PATTERN, INT_PATTERN, columns_of
+from course.fara.layout import DATE_PATTERN, INT_PATTERN, column_names, columns_of
 from course.fara.report import FaraDataError
 
 
@@ -25,6 +25,13 @@ def raw_schema(kind: str):
             for _, name, typ in columns_of(kind)}
     cols["raw_line"] = pa.Column(int)
     return pa.DataFrameSchema(cols, strict=True, ordered=False)
+
+
+def typed_records(rows: list, lines: list[int], kind: str, path) -> pd.DataFrame:
+    """:func:`typed_frame` of split records (field values, and the first physical line of each)."""
+    frame = pd.DataFrame(rows, columns=column_names(kind), dtype=object)
+    frame["raw_line"] = pd.array(lines, dtype="int64")
+    return typed_frame(frame, kind, path)
 
 
 def typed_frame(frame: pd.DataFrame, kind: str, path) -> pd.DataFrame:
