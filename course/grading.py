@@ -21,6 +21,7 @@ the fix; the instructor guide explains how.
 
 from __future__ import annotations
 
+import collections
 import csv
 import hashlib
 import hmac
@@ -253,12 +254,16 @@ def _hashable(value):
     return tuple(value) if isinstance(value, list) else value
 
 
-def run_tests(kit: GradingKit, answers: dict, workdir: Path) -> dict[str, dict]:
-    """Run every test of ``kit`` on ``answers`` with a pristine copy of the data as cwd."""
-    for relative, payload in kit.files.items():
-        target = workdir / relative
+def _write_files(files: dict[str, bytes], folder: Path) -> None:
+    for relative, payload in files.items():
+        target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(payload)
+
+
+def run_tests(kit: GradingKit, answers: dict, workdir: Path) -> dict[str, dict]:
+    """Run every test of ``kit`` on ``answers`` with a pristine copy of the data as cwd."""
+    _write_files(kit.files, workdir)
     previous = os.getcwd()
     results = {}
     try:
@@ -349,7 +354,7 @@ def execute_for_answers(notebook, names: list[str], workdir: Path, timeout: floa
         except (OSError, ValueError) as error:
             message = f"the answers could not be exported ({type(error).__name__}: {str(error)[:100]})"
     return {"status": status, "message": message, "exported": exported,
-            "cell_errors": [e for e in client.cell_errors]}
+            "cell_errors": list(client.cell_errors)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,9 +384,7 @@ def grade_submission(path: Path, kit: GradingKit, timeout: float) -> dict:
     work = Path(tempfile.mkdtemp(prefix="course-grade-run-"))
     clean = Path(tempfile.mkdtemp(prefix="course-grade-tests-"))
     try:
-        for relative, payload in kit.files.items():
-            (work / relative).parent.mkdir(parents=True, exist_ok=True)
-            (work / relative).write_bytes(payload)
+        _write_files(kit.files, work)
         # The private copy carries otter's expected file name so grader.check finds its tests.
         (work / f"{kit.assignment}.ipynb").write_bytes(raw)
         run = execute_for_answers(notebook, kit.names, work, timeout)
@@ -400,9 +403,7 @@ def grade_submission(path: Path, kit: GradingKit, timeout: float) -> dict:
         shutil.rmtree(clean, ignore_errors=True)
     notes = [run["message"]] if run["message"] else []
     if run["cell_errors"]:
-        counts = {}
-        for ename in run["cell_errors"]:
-            counts[ename] = counts.get(ename, 0) + 1
+        counts = collections.Counter(run["cell_errors"])
         listed = ", ".join(f"{n} x{c}" if c > 1 else n for n, c in sorted(counts.items()))
         notes.append(f"cells raised: {listed}")
     missing = sorted(n for n in exported.get("missing", []) if n in kit.names)
