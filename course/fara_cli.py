@@ -156,7 +156,7 @@ def check_bulk_zip(path: Path, kind: str, url: str = "") -> None:
             raise fara.FaraDataError(where, f"ZIP is damaged: {err}") from None
         if broken:
             raise fara.FaraDataError(where, f"ZIP member {broken} fails its CRC check")
-    csv_bytes, _ = fara.read_raw_bytes(path, kind)
+    csv_bytes, _ = fara.read_raw_bytes(path)
     first = csv_bytes.split(b"\n", 1)[0].decode("cp1252", errors="replace")
     expected = '"' + '","'.join(fara.bulk_header(kind)) + '"'
     if first.rstrip("\r") != expected:

@@ -126,7 +126,7 @@ def read_bulk(path: Path | str, kind: str) -> LoadResult:
     split into the right number of fields are listed in ``report.rejected``.
     """
     columns = columns_of(kind)
-    data, digest = read_raw_bytes(path, kind)
+    data, digest = read_raw_bytes(path)
     text = decode(data, "cp1252", path)
     header_line = text.split("\n", 1)[0]
     problem = header_problem(_split_bulk_header(header_line), bulk_header(kind))

@@ -187,7 +187,7 @@ def build_datasets(raw_dir: Path | str, snapshot_date, history_dirs=(), progress
                                                        if len(result.report.rejected) > 1 else ""), line=first.line)
         results[kind] = result
     say("checking what a plain pandas.read_csv makes of the principals file")
-    naive = naive_read_csv_check(read_raw_bytes(find_bulk_file(raw_dir, "principals"), "principals")[0],
+    naive = naive_read_csv_check(read_raw_bytes(results["principals"].report.path)[0],
                                  results["principals"].report.raw)
     say("deriving foreign_principals")
     principals = derive_principals(results["principals"], day)

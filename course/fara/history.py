@@ -67,7 +67,7 @@ def read_history(path: Path | str, kind: str) -> LoadResult:
     """
     columns = columns_of(kind)
     ncols = len(columns)
-    data, digest = read_raw_bytes(path, kind)
+    data, digest = read_raw_bytes(path)
     text = decode(data, "utf-8", path)
     if text.startswith("\ufeff"):
         raise FaraDataError(path, "starts with a byte-order mark; fara-history files have none", line=1)

@@ -15,7 +15,7 @@ from course.fara.layout import BULK_FILE_NAMES
 from course.fara.report import FaraDataError
 
 
-def read_raw_bytes(path: Path | str, kind: str) -> tuple[bytes, str]:
+def read_raw_bytes(path: Path | str) -> tuple[bytes, str]:
     """The CSV bytes of ``path`` (a .csv, or a .zip holding one .csv) and the sha256 of ``path``."""
     path = Path(path)
     if path.is_dir():
