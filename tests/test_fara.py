@@ -274,6 +274,16 @@ def test_empty_file_is_an_error(sample_dir):
     assert err.value.path == str(sample_dir / FP)
 
 
+def test_package_schema_does_not_depend_on_row_counts(sample_dir):
+    # Built without history folders, snapshot_checks.csv has no rows; its field types must
+    # still be those of the committed package, which has rows.
+    files, _ = fara.build_datasets(sample_dir, "2025-01-02")
+    built = {r["name"]: r for r in json.loads(files["datapackage.json"])["resources"]}
+    assert built["snapshot-checks"]["rows"] == 0
+    for resource in fara.load_datapackage()["resources"]:
+        assert built[resource["name"]]["schema"] == resource["schema"], resource["name"]
+
+
 @pytest.mark.parametrize("kind", fara.KINDS)
 def test_header_only_file_reads_as_no_records(tmp_path, kind):
     bulk = tmp_path / "bulk.csv"

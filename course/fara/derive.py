@@ -203,15 +203,20 @@ def build_datasets(raw_dir: Path | str, snapshot_date, history_dirs=(), progress
         say(f"comparing with {folder.name}")
         history = read_history(find_bulk_file(folder, "principals"), "principals")
         checks.append(snapshot_check(history, when, principals, folder.name))
-    checks_frame = pd.DataFrame(checks, columns=SNAPSHOT_CHECK_COLUMNS).sort_values("snapshot_date", kind="stable")
+    # Typed even with no history folders, so the datapackage schema does not depend on the row count.
+    checks_frame = (pd.DataFrame(checks, columns=SNAPSHOT_CHECK_COLUMNS)
+                    .astype({name: "int64" for name in SNAPSHOT_CHECK_COLUMNS[2:]})
+                    .astype({"snapshot_date": "datetime64[ns]", "source": "str"})
+                    .sort_values("snapshot_date", kind="stable"))
     files = {
         "foreign_principals.csv": to_csv_bytes(principals),
         "registrants.csv": to_csv_bytes(registrants),
         "active_by_country_year.csv": to_csv_bytes(active),
         "snapshot_checks.csv": to_csv_bytes(checks_frame),
     }
-    package = datapackage(results, files, {"foreign_principals": principals, "registrants": registrants},
-                          day, Path(raw_dir).name, [Path(h).name for h in history_dirs])
+    frames = {"foreign_principals": principals, "registrants": registrants,
+              "active_by_country_year": active, "snapshot_checks": checks_frame}
+    package = datapackage(results, files, frames, day, Path(raw_dir).name, [Path(h).name for h in history_dirs])
     package["plain_pandas_read_csv"] = naive
     files["datapackage.json"] = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     summary = {
@@ -235,10 +240,8 @@ def _field_type(frame: pd.DataFrame, name: str) -> dict:
 
 
 def datapackage(results, files, frames, day, raw_name, history_names) -> dict:
-    """The Frictionless Data Package descriptor of the derived files (no build timestamps)."""
-    active = pd.read_csv(io.BytesIO(files["active_by_country_year.csv"]))
-    frames = {**frames, "active_by_country_year": active,
-              "snapshot_checks": pd.read_csv(io.BytesIO(files["snapshot_checks.csv"]), parse_dates=["snapshot_date"])}
+    """The Frictionless Data Package descriptor of the derived files (no build timestamps):
+    ``files`` are their bytes, ``frames`` the tables they were written from."""
     resources = []
     for name in ["foreign_principals", "registrants", "active_by_country_year", "snapshot_checks"]:
         data = files[name + ".csv"]
