@@ -1,4 +1,5 @@
-"""Shared fixtures: a strict book build from a clean copy of the repository (slow)."""
+"""Shared test helpers: CI detection, the shared-data guard, and a strict book build from a
+clean copy of the repository (slow)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need_shared(path: Path) -> Path:
+    """Skip (or fail under CI=true) when the shared raw data is missing."""
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"CI=true but {path} is missing: the shared FARA data is required in CI")
+        pytest.skip(f"{path} not present: shared DOJ FARA data unavailable, real-data test skipped")
+    return path
 
 
 def repo_files(root: Path = REPO) -> list[str]:

@@ -14,22 +14,13 @@ import pandas as pd
 import pytest
 
 from course import fara, paths
-from tests.conftest import IN_CI
+from tests.conftest import need_shared
 
 FARA_SHARED = paths.SHARED_DIR / "data" / "fara"
 BULK = FARA_SHARED / "bulk_2025-04-10"
 HISTORY = {date: FARA_SHARED / f"fara-history_{date}" for date in ("2022-02-23", "2022-03-31", "2023-08-03")}
 FP = "FARA_All_ForeignPrincipals.csv"
 REG = "FARA_All_Registrants.csv"
-
-
-def need_shared(path: Path) -> Path:
-    """Skip (or fail under CI=true) when the shared raw data is missing."""
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"CI=true but {path} is missing: the shared FARA data is required in CI")
-        pytest.skip(f"{path} not present: shared DOJ FARA data unavailable, real-data test skipped")
-    return path
 
 
 # ------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from course import fara, paths
-from tests.test_fara import BULK, FP, REG, need_shared, write_sample
+from tests.conftest import need_shared
+from tests.test_fara import BULK, FP, REG, write_sample
 
 REPO = paths.REPO_ROOT
 

@@ -15,13 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from course import fara, paths, russia
-from tests.conftest import clean_copy
-from tests.test_fara import need_shared
+from tests.conftest import clean_copy, need_shared
+from tests.test_fara import BULK, FARA_SHARED, FP
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER = REPO / "chapters" / "russia-in-washington.md"
-SHARED_FARA = paths.SHARED_DIR / "data" / "fara"
-BULK_2025 = SHARED_FARA / "bulk_2025-04-10" / "FARA_All_ForeignPrincipals.csv"
+BULK_2025 = BULK / FP
 
 
 # ---- load_principals_coded ----------------------------------------------------------------------
@@ -224,7 +223,7 @@ def test_committed_exodus_facts():
 
 def test_exodus_script_reproduces_the_committed_table(tmp_path):
     for day in ("2022-02-23", "2022-03-31"):
-        need_shared(SHARED_FARA / f"fara-history_{day}")
+        need_shared(FARA_SHARED / f"fara-history_{day}")
     out = tmp_path / "exodus.csv"
     proc = subprocess.run([sys.executable, str(REPO / "scripts" / "russia_exodus_2022.py"),
                            "--shared", str(paths.SHARED_DIR), "--out", str(out)],
