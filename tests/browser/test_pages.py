@@ -12,7 +12,6 @@ import http.server
 import os
 import shutil
 import threading
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import altair as alt
@@ -69,7 +68,7 @@ def browser():
         browser.close()
 
 
-def _pages(html: Path) -> list[str]:
+def _pages() -> list[str]:
     pages = ["index.html"] + [f"{slug}.html" for slug in toc_files()]
     return pages + ["search.html", "genindex.html"]
 
@@ -94,7 +93,6 @@ def visit(browser, base: str, page: str) -> dict:
     tab.goto(urljoin(base, page), wait_until="load")
     chart_divs = tab.locator("div[id^='altair-viz-']")
     count = chart_divs.count()
-    drawn = 0
     if count:
         tab.wait_for_function(
             """() => [...document.querySelectorAll("div[id^='altair-viz-']")]
@@ -120,7 +118,7 @@ def visit(browser, base: str, page: str) -> dict:
 def test_every_page_loads_offline_and_draws_its_charts(site, browser):
     base, html = site
     problems, total_charts = [], 0
-    for page in _pages(html):
+    for page in _pages():
         seen = visit(browser, base, page)
         total_charts += seen["charts"]
         if seen["foreign"]:
@@ -166,6 +164,8 @@ def test_browser_loads_the_vendored_versions_altair_asks_for(site, browser):
     assert len(versions["bundle"]) == 1 and versions["bundle"][0].startswith(base)
     served = (html / "_static" / charts.BUNDLE_NAME).read_text(encoding="utf-8")
     header = json.loads(served.splitlines()[0].split("vl-convert ", 1)[1].rsplit(" */", 1)[0])
-    assert header["vega-lite"] == alt.VEGALITE_VERSION
+    assert header["vega-lite"] == ".".join(alt.VEGALITE_VERSION.split(".")[:2])
+    # The exact release altair asks for is compiled into the served bundle, not just reported.
+    assert f'"{alt.VEGALITE_VERSION}"' in served
     assert header["vega"].split(".")[0] == alt.VEGA_VERSION
     assert header["vega-embed"].split(".")[0] == alt.VEGAEMBED_VERSION
