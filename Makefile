@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
 
-.PHONY: book exercises test quick serve clean help
+.PHONY: book exercises lint test quick serve clean help
 
 help:
 	@echo "make book   - create .venv, install pins, build the HTML into _build/html"
 	@echo "make test   - everything: unit, data, full build, browser and grading tests"
-	@echo "make quick  - the fast tests only (no full build, browser or grading runs)"
+	@echo "make quick  - ruff, then the fast tests only (no full build, browser or grading runs)"
+	@echo "make lint   - ruff check and ruff format --check"
 	@echo "make serve  - serve _build/html on http://127.0.0.1:$(PORT)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -40,10 +41,14 @@ exercises: $(EXERCISE_STAMP)
 book: exercises
 	$(JB) build . -n -W --keep-going
 
-test: $(DEV_STAMP)
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
 	$(PY) -m pytest
 
-quick: $(DEV_STAMP)
+quick: lint
 	$(PY) -m pytest -m "not slow"
 
 serve:

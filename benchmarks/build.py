@@ -50,7 +50,10 @@ def kernel_times(root: Path) -> dict[str, float]:
     from jupyter_cache import get_cache
 
     cache = get_cache(root / "_build" / ".jupyter_cache")
-    return {Path(r.uri).stem: float(r.data.get("execution_seconds", 0.0)) for r in cache.list_cache_records()}
+    return {
+        Path(r.uri).stem: float(r.data.get("execution_seconds", 0.0))
+        for r in cache.list_cache_records()
+    }
 
 
 def main() -> None:
@@ -62,9 +65,15 @@ def main() -> None:
     jb_build = [str(VENV / "bin" / "jupyter-book"), "build", ".", "-n", "-W", "--keep-going"]
     # make book's exercise step goes first so jupyter-book alone builds the same site.
     exercises = [str(VENV / "bin" / "python"), "-m", "course", "exercises", "build"]
-    results: dict[str, list[float]] = {k: [] for k in
-                                       ("make book, clean", "make book, no change",
-                                        "jupyter-book build, clean", "jupyter-book build, no change")}
+    results: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "make book, clean",
+            "make book, no change",
+            "jupyter-book build, clean",
+            "jupyter-book build, no change",
+        )
+    }
     kernels: dict[str, float] = {}
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
@@ -79,7 +88,9 @@ def main() -> None:
             results["jupyter-book build, clean"].append(timed(jb_build, root))
             results["jupyter-book build, no change"].append(timed(jb_build, root))
     medians = {k: statistics.median(v) for k, v in results.items()}
-    print(f"Build benchmark: {args.runs} runs each, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(
+        f"Build benchmark: {args.runs} runs each, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    )
     print()
     print("| step | median (s) | runs (s) |")
     print("|---|---:|---|")

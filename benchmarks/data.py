@@ -74,43 +74,114 @@ def measure(runs: int) -> list[tuple[str, float, float, str]]:
         def build_bulk_only():
             fara_cli.build(raw, out, snapshot_date, (), fara_cli.Progress(io.StringIO()))
 
-        rows.append(("build: raw -> data/fara, as committed (bulk + 3 history comparisons)",
-                     *median_seconds(build_full, runs), "target < 3 s"))
-        rows.append(("build: raw -> data/fara, bulk files only", *median_seconds(build_bulk_only, runs), "target < 3 s"))
+        rows.append(
+            (
+                "build: raw -> data/fara, as committed (bulk + 3 history comparisons)",
+                *median_seconds(build_full, runs),
+                "target < 3 s",
+            )
+        )
+        rows.append(
+            (
+                "build: raw -> data/fara, bulk files only",
+                *median_seconds(build_bulk_only, runs),
+                "target < 3 s",
+            )
+        )
 
-        command = [sys.executable, "-m", "course", "data", "build", "--raw", str(raw), "--out", str(out),
-                   "--snapshot-date", snapshot_date, *[arg for h in history for arg in ("--history", str(h))]]
+        command = [
+            sys.executable,
+            "-m",
+            "course",
+            "data",
+            "build",
+            "--raw",
+            str(raw),
+            "--out",
+            str(out),
+            "--snapshot-date",
+            snapshot_date,
+            *[arg for h in history for arg in ("--history", str(h))],
+        ]
 
         def build_process():
             subprocess.run(command, check=True, capture_output=True)
 
-        rows.append(("`python -m course data build` as committed, whole process (start-up and imports included)",
-                     *median_seconds(build_process, runs), "target < 3 s"))
-    rows.append(("fara.read_bulk(FARA_All_ForeignPrincipals.csv) (lossless, validated, typed)",
-                 *median_seconds(lambda: fara.read_bulk(principals_csv, "principals"), runs), ""))
+        rows.append(
+            (
+                "`python -m course data build` as committed, whole process (start-up and imports included)",
+                *median_seconds(build_process, runs),
+                "target < 3 s",
+            )
+        )
+    rows.append(
+        (
+            "fara.read_bulk(FARA_All_ForeignPrincipals.csv) (lossless, validated, typed)",
+            *median_seconds(lambda: fara.read_bulk(principals_csv, "principals"), runs),
+            "",
+        )
+    )
+
     def plain_read_csv():
-        return pd.read_csv(io.BytesIO(raw_bytes), encoding="cp1252", dtype=str, keep_default_na=False,
-                           on_bad_lines="skip")
+        return pd.read_csv(
+            io.BytesIO(raw_bytes),
+            encoding="cp1252",
+            dtype=str,
+            keep_default_na=False,
+            on_bad_lines="skip",
+        )
 
     lost = fara.read_bulk(principals_csv, "principals").report.raw - len(plain_read_csv())
-    rows.append((f'pandas.read_csv(same file, encoding="cp1252", on_bad_lines="skip") (silently loses {lost} records)',
-                 *median_seconds(plain_read_csv, runs), ""))
-    probe = ("import time; start = time.perf_counter(); from course import fara; fara.load_principals(); "
-             "fara.load_registrants(); fara.load_active_by_country_year(); fara.load_snapshot_checks(); "
-             "fara.load_datapackage(); print(time.perf_counter() - start)")
+    rows.append(
+        (
+            f'pandas.read_csv(same file, encoding="cp1252", on_bad_lines="skip") (silently loses {lost} records)',
+            *median_seconds(plain_read_csv, runs),
+            "",
+        )
+    )
+    probe = (
+        "import time; start = time.perf_counter(); from course import fara; fara.load_principals(); "
+        "fara.load_registrants(); fara.load_active_by_country_year(); fara.load_snapshot_checks(); "
+        "fara.load_datapackage(); print(time.perf_counter() - start)"
+    )
     pandas_only = "import time; start = time.perf_counter(); import pandas; print(time.perf_counter() - start)"
 
     def in_fresh_process(code: str) -> list[float]:
-        return [float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                     text=True).stdout) for _ in range(runs)]
+        return [
+            float(
+                subprocess.run(
+                    [sys.executable, "-c", code], check=True, capture_output=True, text=True
+                ).stdout
+            )
+            for _ in range(runs)
+        ]
 
     fresh, pandas_import = in_fresh_process(probe), in_fresh_process(pandas_only)
-    rows.append(("notebook load in a fresh process: `from course import fara` + the five loaders"
-                 " (pandas import included)", statistics.median(fresh), max(fresh), ""))
-    rows.append(("of which: `import pandas` alone in a fresh process", statistics.median(pandas_import),
-                 max(pandas_import), ""))
-    rows.append(("notebook load in a running kernel: load_principals + load_registrants + load_active_by_country_year"
-                 " + load_snapshot_checks + load_datapackage (cold)", *median_seconds(cold_load, runs), "target < 0.3 s"))
+    rows.append(
+        (
+            "notebook load in a fresh process: `from course import fara` + the five loaders"
+            " (pandas import included)",
+            statistics.median(fresh),
+            max(fresh),
+            "",
+        )
+    )
+    rows.append(
+        (
+            "of which: `import pandas` alone in a fresh process",
+            statistics.median(pandas_import),
+            max(pandas_import),
+            "",
+        )
+    )
+    rows.append(
+        (
+            "notebook load in a running kernel: load_principals + load_registrants + load_active_by_country_year"
+            " + load_snapshot_checks + load_datapackage (cold)",
+            *median_seconds(cold_load, runs),
+            "target < 0.3 s",
+        )
+    )
     return rows
 
 
@@ -125,7 +196,10 @@ def table(rows, runs: int) -> str:
         "| step | median (s) | slowest (s) | note |",
         "|---|---:|---:|---|",
     ]
-    lines += [f"| {name} | {median:.3f} | {slowest:.3f} | {note} |" for name, median, slowest, note in rows]
+    lines += [
+        f"| {name} | {median:.3f} | {slowest:.3f} | {note} |"
+        for name, median, slowest, note in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -143,9 +217,13 @@ def record(section: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--record", action="store_true", help="write the table into benchmarks/RESULTS.md")
+    parser.add_argument(
+        "--record", action="store_true", help="write the table into benchmarks/RESULTS.md"
+    )
     args = parser.parse_args()
     section = table(measure(args.runs), args.runs)
     print(section)

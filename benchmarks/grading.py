@@ -32,8 +32,9 @@ SLUG = "russia-in-washington"
 
 def _fixtures():
     # The submission generator lives with the tests; load it by path (benchmarks are scripts).
-    spec = importlib.util.spec_from_file_location("fixture_submissions",
-                                                  REPO_ROOT / "tests" / "fixtures" / "submissions.py")
+    spec = importlib.util.spec_from_file_location(
+        "fixture_submissions", REPO_ROOT / "tests" / "fixtures" / "submissions.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -42,8 +43,11 @@ def _fixtures():
 def make_submissions(built, folder: Path, count: int) -> list[Path]:
     fixtures = _fixtures()
     maker = fixtures.ClassMaker(built.student_notebook, built.solutions_notebook)
-    subsets = [list(c) for r in range(len(maker.questions) + 1)
-               for c in itertools.combinations(maker.questions, r)]
+    subsets = [
+        list(c)
+        for r in range(len(maker.questions) + 1)
+        for c in itertools.combinations(maker.questions, r)
+    ]
     paths = []
     for index in range(count):
         path = folder / f"student-{index:03d}" / f"{SLUG}.ipynb"
@@ -54,8 +58,17 @@ def make_submissions(built, folder: Path, count: int) -> list[Path]:
 
 
 def course_grade(folder: Path, out: Path, jobs: int | None) -> tuple[float, dict[str, float], str]:
-    cmd = [sys.executable, "-m", "course", "grade", str(folder), "--assignment", SLUG,
-           "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
+    cmd = [
+        sys.executable,
+        "-m",
+        "course",
+        "grade",
+        str(folder),
+        "--assignment",
+        SLUG,
+        "--out",
+        str(out),
+    ] + (["--jobs", str(jobs)] if jobs else [])
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
@@ -64,46 +77,72 @@ def course_grade(folder: Path, out: Path, jobs: int | None) -> tuple[float, dict
     return wall, totals, done.stdout.strip()
 
 
-def otter_loop(folder: Path, paths: list[Path], autograder: Path, scratch: Path) -> tuple[float, dict[str, float]]:
+def otter_loop(
+    folder: Path, paths: list[Path], autograder: Path, scratch: Path
+) -> tuple[float, dict[str, float]]:
     otter = Path(sys.executable).parent / "otter"
     totals = {}
     start = time.perf_counter()
     for index, path in enumerate(paths):
         out = scratch / f"otter-run-{index:03d}"
         out.mkdir(parents=True)
-        subprocess.run([str(otter), "run", "-a", str(autograder), "-o", str(out), str(path)],
-                       cwd=path.parent, capture_output=True, check=True)
+        subprocess.run(
+            [str(otter), "run", "-a", str(autograder), "-o", str(out), str(path)],
+            cwd=path.parent,
+            capture_output=True,
+            check=True,
+        )
         results = json.loads((out / "results.json").read_text())
         totals[path.relative_to(folder).as_posix()] = sum(
-            test.get("score", 0) or 0 for test in results["tests"] if test.get("name") != "Public Tests")
+            test.get("score", 0) or 0
+            for test in results["tests"]
+            if test.get("name") != "Public Tests"
+        )
     return time.perf_counter() - start, totals
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40)
-    parser.add_argument("--jobs", type=int, default=None, help="passed to course grade (default: all cores)")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="passed to course grade (default: all cores)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         tmp = Path(tmp)
         # Build once (and into the repository's _build, where `course grade` looks for it).
-        built = build_assignment(EXERCISES_DIR / f"{SLUG}.ipynb", REPO_ROOT / "_build" / "exercises")
+        built = build_assignment(
+            EXERCISES_DIR / f"{SLUG}.ipynb", REPO_ROOT / "_build" / "exercises"
+        )
         folder = tmp / "submissions"
-        paths = make_submissions(built, folder, args.count)
+        make_submissions(built, folder, args.count)
         # Otter run may write files beside a submission, so it gets its own copy of the class.
         otter_folder = tmp / "otter-copy"
         otter_paths = make_submissions(built, otter_folder, args.count)
         ours, our_totals, summary = course_grade(folder, tmp / "grades.csv", args.jobs)
-        theirs, their_totals = otter_loop(otter_folder, otter_paths, built.autograder_zip, tmp / "otter-results")
-    disagree = {k: (our_totals.get(k), v) for k, v in their_totals.items() if our_totals.get(k) != v}
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+        theirs, their_totals = otter_loop(
+            otter_folder, otter_paths, built.autograder_zip, tmp / "otter-results"
+        )
+    disagree = {
+        k: (our_totals.get(k), v) for k, v in their_totals.items() if our_totals.get(k) != v
+    }
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     print(f"submissions: {args.count} generated ({SLUG}); jobs: {args.jobs or os.cpu_count()}")
     print(f"course grade summary: {summary}")
-    print(f"course grade wall time:        {ours:7.1f} s  ({ours / args.count:.2f} s per submission)")
-    print(f"sequential otter run wall time: {theirs:7.1f} s  ({theirs / args.count:.2f} s per submission)")
+    print(
+        f"course grade wall time:        {ours:7.1f} s  ({ours / args.count:.2f} s per submission)"
+    )
+    print(
+        f"sequential otter run wall time: {theirs:7.1f} s  ({theirs / args.count:.2f} s per submission)"
+    )
     print(f"ratio (otter loop / course grade): {theirs / ours:.2f}x")
-    print(f"totals agree on all {len(their_totals)} submissions" if not disagree
-          else f"totals DISAGREE on {len(disagree)}: {disagree}")
+    print(
+        f"totals agree on all {len(their_totals)} submissions"
+        if not disagree
+        else f"totals DISAGREE on {len(disagree)}: {disagree}"
+    )
     return 0 if not disagree else 1
 
 

@@ -15,39 +15,85 @@ def _parser() -> argparse.ArgumentParser:
     data = verbs.add_parser("data", help="build or refresh the FARA course datasets")
     data_verbs = data.add_subparsers(dest="data_verb", required=True)
     build = data_verbs.add_parser("build", help="derive data/fara from DOJ bulk files")
-    build.add_argument("--raw", required=True, type=Path,
-                       help="folder with FARA_All_ForeignPrincipals.csv and FARA_All_Registrants.csv (or .csv.zip)")
-    build.add_argument("--out", type=Path, default=Path("data/fara"), help="output folder (default: data/fara)")
-    build.add_argument("--snapshot-date", default=None,
-                       help="YYYY-MM-DD; defaults to the _YYYY-MM-DD suffix of the raw folder's name")
-    build.add_argument("--history", type=Path, action="append", default=[],
-                       help="a fara-history_YYYY-MM-DD folder to compare with (repeatable); fills snapshot_checks.csv")
-    refresh = data_verbs.add_parser("refresh", help="download the current DOJ bulk ZIPs, then build")
-    refresh.add_argument("--base-url", default="https://efile.fara.gov/bulk/zip/",
-                         help="where FARA_All_*.csv.zip are served")
-    refresh.add_argument("--cache", type=Path, default=Path("_build/fara-raw"),
-                         help="folder that keeps each download as a dated raw snapshot")
-    refresh.add_argument("--out", type=Path, default=Path("data/fara"), help="output folder (default: data/fara)")
-    refresh.add_argument("--snapshot-date", default=None, help="YYYY-MM-DD (default: today's UTC date)")
-    refresh.add_argument("--history", type=Path, action="append", default=[],
-                         help="a fara-history_YYYY-MM-DD folder to compare with (repeatable)")
+    build.add_argument(
+        "--raw",
+        required=True,
+        type=Path,
+        help="folder with FARA_All_ForeignPrincipals.csv and FARA_All_Registrants.csv (or .csv.zip)",
+    )
+    build.add_argument(
+        "--out", type=Path, default=Path("data/fara"), help="output folder (default: data/fara)"
+    )
+    build.add_argument(
+        "--snapshot-date",
+        default=None,
+        help="YYYY-MM-DD; defaults to the _YYYY-MM-DD suffix of the raw folder's name",
+    )
+    build.add_argument(
+        "--history",
+        type=Path,
+        action="append",
+        default=[],
+        help="a fara-history_YYYY-MM-DD folder to compare with (repeatable); fills snapshot_checks.csv",
+    )
+    refresh = data_verbs.add_parser(
+        "refresh", help="download the current DOJ bulk ZIPs, then build"
+    )
+    refresh.add_argument(
+        "--base-url",
+        default="https://efile.fara.gov/bulk/zip/",
+        help="where FARA_All_*.csv.zip are served",
+    )
+    refresh.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("_build/fara-raw"),
+        help="folder that keeps each download as a dated raw snapshot",
+    )
+    refresh.add_argument(
+        "--out", type=Path, default=Path("data/fara"), help="output folder (default: data/fara)"
+    )
+    refresh.add_argument(
+        "--snapshot-date", default=None, help="YYYY-MM-DD (default: today's UTC date)"
+    )
+    refresh.add_argument(
+        "--history",
+        type=Path,
+        action="append",
+        default=[],
+        help="a fara-history_YYYY-MM-DD folder to compare with (repeatable)",
+    )
 
     exercises = verbs.add_parser("exercises", help="otter assignments")
     ex_verbs = exercises.add_subparsers(dest="exercises_verb", required=True)
     ex_build = ex_verbs.add_parser("build", help="run otter assign for every master notebook")
-    ex_build.add_argument("--source", type=Path, default=Path("exercises"), help="folder of master notebooks")
-    ex_build.add_argument("--out", type=Path, default=Path("_build/exercises"), help="output folder")
+    ex_build.add_argument(
+        "--source", type=Path, default=Path("exercises"), help="folder of master notebooks"
+    )
+    ex_build.add_argument(
+        "--out", type=Path, default=Path("_build/exercises"), help="output folder"
+    )
 
     check = verbs.add_parser("check", help="run a notebook's public tests and print a table")
     check.add_argument("notebook", type=Path)
 
-    grade = verbs.add_parser("grade", help="grade a folder of submissions with public and hidden tests")
+    grade = verbs.add_parser(
+        "grade", help="grade a folder of submissions with public and hidden tests"
+    )
     grade.add_argument("submissions", type=Path, help="folder searched recursively for *.ipynb")
-    grade.add_argument("--assignment", required=True, help="assignment slug, e.g. russia-in-washington")
+    grade.add_argument(
+        "--assignment", required=True, help="assignment slug, e.g. russia-in-washington"
+    )
     grade.add_argument("--out", type=Path, required=True, help="grades CSV to write")
-    grade.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: all cores)")
-    grade.add_argument("--timeout", type=float, default=120.0, help="seconds per submission (default: 120)")
-    grade.add_argument("--source", type=Path, default=Path("exercises"), help="folder of master notebooks")
+    grade.add_argument(
+        "--jobs", type=int, default=None, help="parallel kernels (default: all cores)"
+    )
+    grade.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds per submission (default: 120)"
+    )
+    grade.add_argument(
+        "--source", type=Path, default=Path("exercises"), help="folder of master notebooks"
+    )
     return parser
 
 
@@ -55,15 +101,19 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.verb == "data":
         from course import fara_cli
+
         return fara_cli.run(args)
     if args.verb == "exercises":
         from course import exercises
+
         return exercises.build_command(args)
     if args.verb == "check":
         from course import grading
+
         return grading.check_command(args)
     if args.verb == "grade":
         from course import grading
+
         return grading.grade_command(args)
     return 2
 

@@ -69,7 +69,7 @@ def _config_text(cell_source: str) -> str | None:
     """The YAML of an ``# ASSIGNMENT CONFIG`` block in a raw cell or an ```otter fence, if any."""
     text = cell_source.strip()
     if text.startswith("```otter") and text.endswith("```"):
-        text = text[len("```otter"):-3].strip()
+        text = text[len("```otter") : -3].strip()
     if text.startswith("# ASSIGNMENT CONFIG"):
         return text
     return None
@@ -86,7 +86,9 @@ def assignment_config(master: Path) -> dict:
             try:
                 config = yaml.safe_load(text) or {}
             except yaml.YAMLError as error:
-                raise ExerciseBuildError(f"{master}: cell {index}: bad ASSIGNMENT CONFIG YAML: {error}") from error
+                raise ExerciseBuildError(
+                    f"{master}: cell {index}: bad ASSIGNMENT CONFIG YAML: {error}"
+                ) from error
             break
     else:
         raise ExerciseBuildError(f"{master}: no '# ASSIGNMENT CONFIG' cell")
@@ -100,7 +102,9 @@ def assignment_config(master: Path) -> dict:
         if not config.get(key):
             raise ExerciseBuildError(f"{master}: the assignment config must set '{key}'")
     if config["name"] != master.stem:
-        raise ExerciseBuildError(f"{master}: config name '{config['name']}' differs from the file name")
+        raise ExerciseBuildError(
+            f"{master}: config name '{config['name']}' differs from the file name"
+        )
     return config
 
 
@@ -187,15 +191,18 @@ def _run_otter_assign(staged: Path, dist: Path) -> None:
     # A subprocess keeps otter's global state (and its kernel) out of the caller.
     result = subprocess.run(
         [sys.executable, "-m", "otter", "assign", staged.name, str(dist)],
-        cwd=staged.parent, capture_output=True, text=True,
+        cwd=staged.parent,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise ExerciseBuildError(f"otter assign failed for {staged.name}:\n{tail}")
 
 
-def build_assignment(master: Path, out: Path, data_root: Path = REPO_ROOT,
-                     force: bool = False) -> BuiltAssignment:
+def build_assignment(
+    master: Path, out: Path, data_root: Path = REPO_ROOT, force: bool = False
+) -> BuiltAssignment:
     """Build one master into ``out`` unless its fingerprint is unchanged (or ``force``)."""
     master, out = Path(master), Path(out)
     slug = master.stem
@@ -204,8 +211,11 @@ def build_assignment(master: Path, out: Path, data_root: Path = REPO_ROOT,
     stamp = out / STAMP_DIR / f"{slug}.sha256"
     outputs = _outputs(out, slug)
     current = fingerprint(master, config, inputs)
-    unchanged = (stamp.is_file() and stamp.read_text().strip() == current
-                 and all(p.is_file() for p in outputs.values()))
+    unchanged = (
+        stamp.is_file()
+        and stamp.read_text().strip() == current
+        and all(p.is_file() for p in outputs.values())
+    )
     if unchanged and not force:
         return BuiltAssignment(slug=slug, rebuilt=False, **outputs)
 
@@ -216,17 +226,20 @@ def build_assignment(master: Path, out: Path, data_root: Path = REPO_ROOT,
         _run_otter_assign(staged, dist)
         generated = sorted((dist / "autograder").glob(f"{slug}-autograder_*.zip"))
         if len(generated) != 1:
-            raise ExerciseBuildError(f"otter assign made {len(generated)} autograder zips for {slug}")
+            raise ExerciseBuildError(
+                f"otter assign made {len(generated)} autograder zips for {slug}"
+            )
         student_text = _student_notebook_text(dist / "student" / f"{slug}.ipynb")
         ready = Path(tmp) / "ready"
         for key in outputs:
             (ready / key).mkdir(parents=True)
         (ready / "student_notebook" / "f").write_text(student_text, encoding="utf-8")
-        _write_zip(ready / "student_zip" / "f",
-                   [(f"{slug}.ipynb", student_text.encode())]
-                   + [(relative, (dist / "student" / relative).read_bytes())
-                      for relative, _ in inputs]
-                   + public_test_files(student_text))
+        _write_zip(
+            ready / "student_zip" / "f",
+            [(f"{slug}.ipynb", student_text.encode())]
+            + [(relative, (dist / "student" / relative).read_bytes()) for relative, _ in inputs]
+            + public_test_files(student_text),
+        )
         shutil.copy2(generated[0], ready / "autograder_zip" / "f")
         shutil.copy2(dist / "autograder" / f"{slug}.ipynb", ready / "solutions_notebook" / "f")
         # Files appear complete or not at all: move each one into place in a single rename.
@@ -240,8 +253,9 @@ def build_assignment(master: Path, out: Path, data_root: Path = REPO_ROOT,
     return BuiltAssignment(slug=slug, rebuilt=True, **outputs)
 
 
-def build_exercises(source: Path, out: Path, data_root: Path = REPO_ROOT,
-                    force: bool = False) -> list[BuiltAssignment]:
+def build_exercises(
+    source: Path, out: Path, data_root: Path = REPO_ROOT, force: bool = False
+) -> list[BuiltAssignment]:
     """Build every master in ``source`` into ``out``."""
     found = masters(Path(source))
     if not found:
@@ -260,15 +274,22 @@ def question_table(master: Path):
         text = cell.source.strip()
         if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
             config = yaml.safe_load(text) or {}
-            current = {"question": config["name"], "kind": "manual" if config.get("manual") else "auto",
-                       "points": float(config.get("points") or 0), "public_tests": 0, "hidden_tests": 0}
+            current = {
+                "question": config["name"],
+                "kind": "manual" if config.get("manual") else "auto",
+                "points": float(config.get("points") or 0),
+                "public_tests": 0,
+                "hidden_tests": 0,
+            }
             rows.append(current)
         elif cell.cell_type == "code" and current and "# BEGIN TEST CONFIG" in text:
             header = text.split("# BEGIN TEST CONFIG", 1)[1].split('""" # END TEST CONFIG', 1)[0]
             config = yaml.safe_load(header) or {}
             current["hidden_tests" if config.get("hidden") else "public_tests"] += 1
             current["points"] += float(config.get("points") or 0)
-    return pd.DataFrame(rows, columns=["question", "kind", "points", "public_tests", "hidden_tests"])
+    return pd.DataFrame(
+        rows, columns=["question", "kind", "points", "public_tests", "hidden_tests"]
+    )
 
 
 def autograder_for(slug: str, source: Path, out: Path, data_root: Path = REPO_ROOT) -> Path:
@@ -288,8 +309,12 @@ def build_command(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for item in built:
-        print(f"{item.slug}: {'built' if item.rebuilt else 'unchanged'} -> {item.student_zip.parent.parent}")
+        print(
+            f"{item.slug}: {'built' if item.rebuilt else 'unchanged'} -> {item.student_zip.parent.parent}"
+        )
     rebuilt = sum(item.rebuilt for item in built)
-    print(f"{len(built)} assignment(s): {rebuilt} built, {len(built) - rebuilt} unchanged; "
-          f"publish only {Path(args.out) / 'student'}")
+    print(
+        f"{len(built)} assignment(s): {rebuilt} built, {len(built) - rebuilt} unchanged; "
+        f"publish only {Path(args.out) / 'student'}"
+    )
     return 0

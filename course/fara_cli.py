@@ -40,8 +40,10 @@ class Progress:
         if total:
             width = 30
             filled = int(width * done / total)
-            self.stream.write(f"\r\033[K{label} [{'#' * filled}{'.' * (width - filled)}] "
-                              f"{done / 1e6:.1f}/{total / 1e6:.1f} MB")
+            self.stream.write(
+                f"\r\033[K{label} [{'#' * filled}{'.' * (width - filled)}] "
+                f"{done / 1e6:.1f}/{total / 1e6:.1f} MB"
+            )
         else:
             self.stream.write(f"\r\033[K{label} {done / 1e6:.1f} MB")
         self.stream.flush()
@@ -100,12 +102,16 @@ def resolve_snapshot_date(raw: Path, given: str | None) -> str:
         return parse_snapshot_date(given)
     found = fara.snapshot_date_from_folder(raw)
     if not found:
-        raise UsageError(f"no --snapshot-date given and the raw folder name {Path(raw).name!r} "
-                         "does not end in _YYYY-MM-DD")
+        raise UsageError(
+            f"no --snapshot-date given and the raw folder name {Path(raw).name!r} "
+            "does not end in _YYYY-MM-DD"
+        )
     return found
 
 
-def build(raw: Path, out: Path, snapshot_date: str, history=(), progress: Progress | None = None) -> str:
+def build(
+    raw: Path, out: Path, snapshot_date: str, history=(), progress: Progress | None = None
+) -> str:
     """Derive and write the datasets; returns the one-line summary."""
     progress = progress or Progress()
     started = time.perf_counter()
@@ -114,15 +120,20 @@ def build(raw: Path, out: Path, snapshot_date: str, history=(), progress: Progre
     write_atomically(out, files)
     progress.clear()
     p, r = summary["principals"], summary["registrants"]
-    return (f"data build: {p['raw']:,} principal records ({p['repaired']:,} repaired, {p['rejected']} rejected), "
-            f"{r['raw']:,} registrants, snapshot {summary['snapshot_date']} -> {out} "
-            f"({len(files)} files, {time.perf_counter() - started:.1f} s)")
+    return (
+        f"data build: {p['raw']:,} principal records ({p['repaired']:,} repaired, {p['rejected']} rejected), "
+        f"{r['raw']:,} registrants, snapshot {summary['snapshot_date']} -> {out} "
+        f"({len(files)} files, {time.perf_counter() - started:.1f} s)"
+    )
 
 
 def _download(url: str, target: Path, progress: Progress, timeout: float = 60.0) -> None:
     request = urllib.request.Request(url, headers={"User-Agent": "trumputin-course data refresh"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response, open(target, "wb") as handle:
+        with (
+            urllib.request.urlopen(request, timeout=timeout) as response,
+            open(target, "wb") as handle,
+        ):
             total = response.headers.get("Content-Length")
             total = int(total) if total and total.isdigit() else None
             done = 0
@@ -148,7 +159,9 @@ def check_bulk_zip(path: Path, kind: str, url: str = "") -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise fara.FaraDataError(where, f"not a ZIP archive ({fara.describe_non_zip(data)})") from None
+        raise fara.FaraDataError(
+            where, f"not a ZIP archive ({fara.describe_non_zip(data)})"
+        ) from None
     with archive:
         try:
             broken = archive.testzip()
@@ -160,11 +173,19 @@ def check_bulk_zip(path: Path, kind: str, url: str = "") -> None:
     first = csv_bytes.split(b"\n", 1)[0].decode("cp1252", errors="replace")
     expected = '"' + '","'.join(fara.bulk_header(kind)) + '"'
     if first.rstrip("\r") != expected:
-        raise fara.FaraDataError(where, f"unexpected header {first.strip()[:200]!r} (expected {expected!r})", line=1)
+        raise fara.FaraDataError(
+            where, f"unexpected header {first.strip()[:200]!r} (expected {expected!r})", line=1
+        )
 
 
-def refresh(base_url: str, cache: Path, out: Path, snapshot_date: str, history=(),
-            progress: Progress | None = None) -> str:
+def refresh(
+    base_url: str,
+    cache: Path,
+    out: Path,
+    snapshot_date: str,
+    history=(),
+    progress: Progress | None = None,
+) -> str:
     """Download both bulk ZIPs, check them, keep them in ``cache/bulk_<date>/``, then build."""
     progress = progress or Progress()
     cache = Path(cache)
@@ -199,7 +220,9 @@ def run(args) -> int:
         if args.data_verb == "refresh":
             # A download is a snapshot of today (UTC) unless told otherwise.
             given = getattr(args, "snapshot_date", None)
-            snapshot_date = parse_snapshot_date(given) if given else dt.datetime.now(dt.timezone.utc).date().isoformat()
+            snapshot_date = (
+                parse_snapshot_date(given) if given else dt.datetime.now(dt.UTC).date().isoformat()
+            )
             print(refresh(args.base_url, args.cache, args.out, snapshot_date, history, progress))
             return 0
     except UsageError as err:

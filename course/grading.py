@@ -62,7 +62,7 @@ del __course_otter
 # Runs last in the student's kernel: JSON-encodes the answers the tests need. Unknown types are
 # recorded by name only, so they fail their tests instead of crashing the export. It runs in a
 # namespace of its own, so a student's variable called `list` or `json` cannot break it.
-EXPORT_FUNCTION = r'''
+EXPORT_FUNCTION = r"""
 def export(names, target, space):
     import json, math, numbers
     def encode(value, depth=0):
@@ -113,13 +113,13 @@ def export(names, target, space):
             failed[name] = type(error).__name__ + ": " + str(error)[:200]
     with open(target, "w", encoding="utf-8") as handle:
         json.dump({"answers": answers, "missing": missing, "failed": failed}, handle)
-'''
-EXPORT_CELL = '''\
+"""
+EXPORT_CELL = """\
 __course_space = {"__builtins__": __import__("builtins")}
 exec(SOURCE, __course_space)
 __course_space["export"](NAMES, TARGET, globals())
 del __course_space
-'''
+"""
 
 
 class GradingUsageError(ValueError):
@@ -129,15 +129,16 @@ class GradingUsageError(ValueError):
 # ---------------------------------------------------------------------------------------------
 # The assignment's tests, loaded once per worker before any student code runs.
 
+
 @dataclass
 class GradingKit:
     """Everything needed to grade one assignment, read from its otter autograder zip."""
 
     assignment: str
-    tests: dict[str, str]               # question -> otter exception-based test source
-    files: dict[str, bytes]             # relative path -> data the notebook and tests read
+    tests: dict[str, str]  # question -> otter exception-based test source
+    files: dict[str, bytes]  # relative path -> data the notebook and tests read
     possible: dict[str, float] = field(default_factory=dict)
-    names: list[str] = field(default_factory=list)   # notebook names the tests take as arguments
+    names: list[str] = field(default_factory=list)  # notebook names the tests take as arguments
 
     @property
     def questions(self) -> list[str]:
@@ -151,6 +152,7 @@ def _question_order(name: str):
 
 def _test_file(source: str, question: str):
     from otter.test_files import ExceptionTestFile
+
     return ExceptionTestFile.from_string(source, path=f"{question}.py")
 
 
@@ -175,7 +177,7 @@ def load_kit(autograder_zip: Path) -> GradingKit:
             if member.startswith("tests/") and member.endswith(".py"):
                 tests[Path(member).stem] = archive.read(member).decode("utf-8")
             elif member.startswith("files/") and not member.endswith("/"):
-                files[member[len("files/"):]] = archive.read(member)
+                files[member[len("files/") :]] = archive.read(member)
     kit = GradingKit(assignment=config.get("assignment_name", ""), tests=tests, files=files)
     kit.possible, kit.names = _describe(tests)
     return kit
@@ -184,10 +186,15 @@ def load_kit(autograder_zip: Path) -> GradingKit:
 def public_kit(notebook, path: Path) -> GradingKit:
     """A kit holding only the public tests a student notebook carries in its metadata."""
     meta = notebook.metadata.get("otter", {})
-    tests = {question: source for question, source in meta.get("tests", {}).items()
-             if isinstance(source, str)}
+    tests = {
+        question: source
+        for question, source in meta.get("tests", {}).items()
+        if isinstance(source, str)
+    }
     if not tests:
-        raise GradingUsageError(f"{path}: no otter tests in the notebook metadata; is it a student notebook of this course?")
+        raise GradingUsageError(
+            f"{path}: no otter tests in the notebook metadata; is it a student notebook of this course?"
+        )
     kit = GradingKit(assignment=meta.get("assignment_name", ""), tests=tests, files={})
     kit.possible, kit.names = _describe(tests)
     return kit
@@ -195,6 +202,7 @@ def public_kit(notebook, path: Path) -> GradingKit:
 
 # ---------------------------------------------------------------------------------------------
 # Decoding the exported answers (plain JSON -> pandas objects), in the clean process.
+
 
 class ChartSpec:
     """A chart as the student's kernel exported it: ``to_dict()`` returns its Vega-Lite spec."""
@@ -231,12 +239,17 @@ def decode(value):
     if kind == "float":
         return float(value["repr"])
     if kind == "series":
-        return pd.Series([decode(v) for v in value["values"]],
-                         index=[decode(v) for v in value["index"]], name=decode(value["name"]))
+        return pd.Series(
+            [decode(v) for v in value["values"]],
+            index=[decode(v) for v in value["index"]],
+            name=decode(value["name"]),
+        )
     if kind == "dataframe":
-        return pd.DataFrame([[decode(v) for v in row] for row in value["rows"]],
-                            columns=[decode(v) for v in value["columns"]],
-                            index=[decode(v) for v in value["index"]])
+        return pd.DataFrame(
+            [[decode(v) for v in row] for row in value["rows"]],
+            columns=[decode(v) for v in value["columns"]],
+            index=[decode(v) for v in value["index"]],
+        )
     if kind == "timestamp":
         return pd.Timestamp(value["iso"])
     if kind == "chart":
@@ -274,11 +287,20 @@ def run_tests(kit: GradingKit, answers: dict, workdir: Path) -> dict[str, dict]:
             results[question] = {
                 "score": float(test_file.score),
                 "possible": float(test_file.possible),
-                "public_passed": sum(r.passed for r in test_file.test_case_results if not r.test_case.hidden),
+                "public_passed": sum(
+                    r.passed for r in test_file.test_case_results if not r.test_case.hidden
+                ),
                 "public_total": sum(not r.test_case.hidden for r in test_file.test_case_results),
-                "public_points": float(sum(r.test_case.points for r in test_file.test_case_results
-                                           if r.passed and not r.test_case.hidden)),
-                "public_possible": float(sum(c.points for c in test_file.test_cases if not c.hidden)),
+                "public_points": float(
+                    sum(
+                        r.test_case.points
+                        for r in test_file.test_case_results
+                        if r.passed and not r.test_case.hidden
+                    )
+                ),
+                "public_possible": float(
+                    sum(c.points for c in test_file.test_cases if not c.hidden)
+                ),
                 "public_summary": test_file.summary(public_only=True),
             }
     finally:
@@ -288,6 +310,7 @@ def run_tests(kit: GradingKit, answers: dict, workdir: Path) -> dict[str, dict]:
 
 # ---------------------------------------------------------------------------------------------
 # Running one notebook in a fresh kernel.
+
 
 def _quiet_client(notebook, workdir: Path, deadline: float):
     """An nbclient client that drops outputs, counts the errors cells raise, and stops at
@@ -303,8 +326,12 @@ def _quiet_client(notebook, workdir: Path, deadline: float):
             return None
 
     client = QuietClient(
-        notebook, kernel_name="python3", allow_errors=True, record_timing=False,
-        resources={"metadata": {"path": str(workdir)}}, shutdown_kernel="immediate",
+        notebook,
+        kernel_name="python3",
+        allow_errors=True,
+        record_timing=False,
+        resources={"metadata": {"path": str(workdir)}},
+        shutdown_kernel="immediate",
         startup_timeout=max(5, int(deadline - time.monotonic())),
         timeout_func=lambda cell: max(1, int(math.ceil(deadline - time.monotonic()))),
     )
@@ -320,8 +347,11 @@ def _prepare(notebook, names: list[str], answers_path: Path):
         if cell.cell_type == "code":
             cells.append(nbformat.v4.new_code_cell(cell.source))
         # markdown and raw cells need no kernel time
-    export = (EXPORT_CELL.replace("SOURCE", repr(EXPORT_FUNCTION)).replace("NAMES", repr(names))
-              .replace("TARGET", repr(str(answers_path))))
+    export = (
+        EXPORT_CELL.replace("SOURCE", repr(EXPORT_FUNCTION))
+        .replace("NAMES", repr(names))
+        .replace("TARGET", repr(str(answers_path)))
+    )
     cells.append(nbformat.v4.new_code_cell(export))
     prepared = nbformat.v4.new_notebook(cells=cells)
     prepared.metadata = notebook.metadata
@@ -342,9 +372,15 @@ def execute_for_answers(notebook, names: list[str], workdir: Path, timeout: floa
     except CellTimeoutError:
         status, message = "timeout", f"stopped after {timeout:g} s"
     except DeadKernelError:
-        status, message = "error", "the kernel died while running the notebook (os._exit or a crash)"
+        status, message = (
+            "error",
+            "the kernel died while running the notebook (os._exit or a crash)",
+        )
     except Exception as error:  # kernel failed to start, or the notebook broke nbclient
-        status, message = "error", f"could not run the notebook: {type(error).__name__}: {str(error)[:200]}"
+        status, message = (
+            "error",
+            f"could not run the notebook: {type(error).__name__}: {str(error)[:200]}",
+        )
     exported = {"answers": {}, "missing": [], "failed": {}}
     if status == "ok":
         try:
@@ -352,13 +388,20 @@ def execute_for_answers(notebook, names: list[str], workdir: Path, timeout: floa
                 raise ValueError(f"more than {MAX_ANSWER_BYTES // 2**20} MB")
             exported = json.loads(answers_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            message = f"the answers could not be exported ({type(error).__name__}: {str(error)[:100]})"
-    return {"status": status, "message": message, "exported": exported,
-            "cell_errors": list(client.cell_errors)}
+            message = (
+                f"the answers could not be exported ({type(error).__name__}: {str(error)[:100]})"
+            )
+    return {
+        "status": status,
+        "message": message,
+        "exported": exported,
+        "cell_errors": list(client.cell_errors),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # Grading one submission (inside a worker).
+
 
 def grade_submission(path: Path, kit: GradingKit, timeout: float) -> dict:
     """Grade one notebook file; never raises for a bad submission, returns a result dict."""
@@ -368,18 +411,28 @@ def grade_submission(path: Path, kit: GradingKit, timeout: float) -> dict:
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
-            return {**result, "status": "unreadable", "message": f"file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"}
+            return {
+                **result,
+                "status": "unreadable",
+                "message": f"file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB",
+            }
         raw = path.read_bytes()
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
         if not isinstance(notebook.get("cells"), list):
             raise ValueError("no list of cells")
     except Exception as error:
-        first = str(error).strip().splitlines()[0][:160] if str(error).strip() else type(error).__name__
+        first = (
+            str(error).strip().splitlines()[0][:160] if str(error).strip() else type(error).__name__
+        )
         return {**result, "status": "unreadable", "message": f"not a valid notebook: {first}"}
     name = (notebook.metadata.get("otter") or {}).get("assignment_name")
     if name != kit.assignment:
         found = f"assignment '{name}'" if name else "no otter assignment name in its metadata"
-        return {**result, "status": "error", "message": f"notebook is for {found}, not '{kit.assignment}'"}
+        return {
+            **result,
+            "status": "error",
+            "message": f"notebook is for {found}, not '{kit.assignment}'",
+        }
 
     work = Path(tempfile.mkdtemp(prefix="course-grade-run-"))
     clean = Path(tempfile.mkdtemp(prefix="course-grade-tests-"))
@@ -411,12 +464,16 @@ def grade_submission(path: Path, kit: GradingKit, timeout: float) -> dict:
         notes.append("not defined: " + ", ".join(missing))
     for name, why in sorted(exported.get("failed", {}).items()):
         notes.append(f"{name} not exported: {why}")
-    return {"status": "ok", "scores": {q: o["score"] for q, o in outcomes.items()},
-            "message": "; ".join(notes)}
+    return {
+        "status": "ok",
+        "scores": {q: o["score"] for q, o in outcomes.items()},
+        "message": "; ".join(notes),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # The worker process and its private, signed line protocol.
+
 
 def _sign(key: bytes, body: str) -> str:
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
@@ -454,6 +511,7 @@ def _worker_main() -> int:
     import nbformat  # noqa: F401
     import otter.test_files  # noqa: F401
     import pandas  # noqa: F401
+
     kits: dict[str, GradingKit] = {}
     for line in proto_in:
         job = _verify(key, line)
@@ -463,7 +521,11 @@ def _worker_main() -> int:
         try:
             result = grade_submission(Path(job["submission"]), kit, float(job["timeout"]))
         except Exception as error:  # a bug here must cost one row, not the run
-            result = {"status": "error", "scores": {}, "message": f"grader error: {type(error).__name__}: {error}"}
+            result = {
+                "status": "error",
+                "scores": {},
+                "message": f"grader error: {type(error).__name__}: {error}",
+            }
         proto_out.write(_envelope(key, {"id": job["id"], "result": result}))
         proto_out.flush()
     return 0
@@ -476,8 +538,11 @@ class _Worker:
         self.key = secrets.token_bytes(32)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "course.grading", "--worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            start_new_session=True, cwd=tempfile.gettempdir(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=tempfile.gettempdir(),
         )
         self.buffer = b""
         self.proc.stdin.write(self.key.hex().encode() + b"\n")
@@ -506,7 +571,7 @@ class _Worker:
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
                     return None
-                self.buffer = (self.buffer + chunk)[-(4 << 20):]
+                self.buffer = (self.buffer + chunk)[-(4 << 20) :]
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -526,6 +591,7 @@ class _Worker:
 # ---------------------------------------------------------------------------------------------
 # A whole class.
 
+
 @dataclass
 class GradeRow:
     submission: str
@@ -539,8 +605,11 @@ class GradeRow:
 
 def find_submissions(folder: Path) -> list[Path]:
     """Every ``*.ipynb`` under ``folder`` (checkpoints excluded), in a stable order."""
-    found = [p for p in Path(folder).rglob("*.ipynb")
-             if ".ipynb_checkpoints" not in p.parts and p.is_file()]
+    found = [
+        p
+        for p in Path(folder).rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts and p.is_file()
+    ]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
@@ -548,7 +617,9 @@ def _fmt(number: float) -> str:
     return f"{number:g}"
 
 
-def write_grades(rows: list[GradeRow], questions: list[str], possible: dict[str, float], out: Path) -> None:
+def write_grades(
+    rows: list[GradeRow], questions: list[str], possible: dict[str, float], out: Path
+) -> None:
     """Write the grades CSV atomically (a temporary file in the same folder, then a rename)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -558,9 +629,16 @@ def write_grades(rows: list[GradeRow], questions: list[str], possible: dict[str,
     maximum = sum(possible.values())
     for row in rows:
         graded = row.status == "ok"
-        writer.writerow([row.submission, row.status, _fmt(row.total()), _fmt(maximum),
-                         *[_fmt(row.scores.get(q, 0.0)) if graded else "" for q in questions],
-                         row.message])
+        writer.writerow(
+            [
+                row.submission,
+                row.status,
+                _fmt(row.total()),
+                _fmt(maximum),
+                *[_fmt(row.scores.get(q, 0.0)) if graded else "" for q in questions],
+                row.message,
+            ]
+        )
     handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
     with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
         stream.write(buffer.getvalue())
@@ -578,14 +656,21 @@ class _Progress:
             self.done += 1
             if self.enabled:
                 filled = int(30 * self.done / self.total)
-                self.stream.write(f"\rgrading [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}")
+                self.stream.write(
+                    f"\rgrading [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
+                )
                 if self.done == self.total:
                     self.stream.write("\n")
                 self.stream.flush()
 
 
-def grade_class(submissions: Path, autograder_zip: Path, out: Path, jobs: int | None = None,
-                timeout: float = 120.0) -> tuple[list[GradeRow], str]:
+def grade_class(
+    submissions: Path,
+    autograder_zip: Path,
+    out: Path,
+    jobs: int | None = None,
+    timeout: float = 120.0,
+) -> tuple[list[GradeRow], str]:
     """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary)."""
     submissions = Path(submissions)
     if not submissions.is_dir():
@@ -600,7 +685,7 @@ def grade_class(submissions: Path, autograder_zip: Path, out: Path, jobs: int | 
     paths = find_submissions(submissions)
     rows: list[GradeRow | None] = [None] * len(paths)
     todo: queue.Queue = queue.Queue()
-    for index, path in enumerate(paths):
+    for index in range(len(paths)):
         todo.put(index)
     progress = _Progress(len(paths))
 
@@ -616,19 +701,32 @@ def grade_class(submissions: Path, autograder_zip: Path, out: Path, jobs: int | 
                     worker.stop(kill=True)  # died after its last answer: start afresh
                     worker = None
                 worker = worker or _Worker()
-                job = {"id": secrets.token_hex(8), "submission": str(paths[index].resolve()),
-                       "kit": str(Path(autograder_zip).resolve()), "timeout": timeout}
+                job = {
+                    "id": secrets.token_hex(8),
+                    "submission": str(paths[index].resolve()),
+                    "kit": str(Path(autograder_zip).resolve()),
+                    "timeout": timeout,
+                }
                 result = worker.ask(job, timeout + WORKER_GRACE_SECONDS)
                 if result is None:
                     died = worker.proc.poll() is not None
                     worker.stop(kill=True)
                     worker = None
-                    result = ({"status": "error", "scores": {}, "message": "the grading process died"}
-                              if died else
-                              {"status": "timeout", "scores": {},
-                               "message": f"stopped after {timeout:g} s (kernel unresponsive)"})
-                rows[index] = GradeRow(paths[index].relative_to(submissions).as_posix(),
-                                       result["status"], result.get("scores", {}), result.get("message", ""))
+                    result = (
+                        {"status": "error", "scores": {}, "message": "the grading process died"}
+                        if died
+                        else {
+                            "status": "timeout",
+                            "scores": {},
+                            "message": f"stopped after {timeout:g} s (kernel unresponsive)",
+                        }
+                    )
+                rows[index] = GradeRow(
+                    paths[index].relative_to(submissions).as_posix(),
+                    result["status"],
+                    result.get("scores", {}),
+                    result.get("message", ""),
+                )
                 progress.step()
         finally:
             if worker is not None:
@@ -640,18 +738,27 @@ def grade_class(submissions: Path, autograder_zip: Path, out: Path, jobs: int | 
     for thread in threads:
         thread.join()
     # A grader failure must cost rows, never drop submissions from the CSV.
-    done = [row if row is not None else
-            GradeRow(paths[index].relative_to(submissions).as_posix(), "error", {},
-                     "not graded: the grading run failed before reaching this submission")
-            for index, row in enumerate(rows)]
+    done = [
+        row
+        if row is not None
+        else GradeRow(
+            paths[index].relative_to(submissions).as_posix(),
+            "error",
+            {},
+            "not graded: the grading run failed before reaching this submission",
+        )
+        for index, row in enumerate(rows)
+    ]
     write_grades(done, kit.questions, kit.possible, out)
     graded = [row for row in done if row.status == "ok"]
     failed = {status: sum(row.status == status for row in done) for status in STATUSES[1:]}
     mean = sum(row.total() for row in graded) / len(graded) if graded else 0.0
-    summary = (f"graded {len(graded)} of {len(done)} submissions, failed {sum(failed.values())} "
-               f"({', '.join(f'{n} {s}' for s, n in failed.items())}); "
-               f"mean score {mean:.2f}/{_fmt(sum(kit.possible.values()))}; "
-               f"wall time {time.monotonic() - started:.1f} s -> {out}")
+    summary = (
+        f"graded {len(graded)} of {len(done)} submissions, failed {sum(failed.values())} "
+        f"({', '.join(f'{n} {s}' for s, n in failed.items())}); "
+        f"mean score {mean:.2f}/{_fmt(sum(kit.possible.values()))}; "
+        f"wall time {time.monotonic() - started:.1f} s -> {out}"
+    )
     return done, summary
 
 
@@ -665,7 +772,9 @@ def grade_command(args) -> int:
     build = BUILD_DIR / ("exercises" if public else "private-exercises")
     try:
         autograder = exercises.autograder_for(args.assignment, args.source, build)
-        _, summary = grade_class(args.submissions, autograder, args.out, jobs=args.jobs, timeout=args.timeout)
+        _, summary = grade_class(
+            args.submissions, autograder, args.out, jobs=args.jobs, timeout=args.timeout
+        )
     except (GradingUsageError, exercises.ExerciseBuildError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -675,6 +784,7 @@ def grade_command(args) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # A student's self-check from a terminal.
+
 
 def check_notebook(path: Path, timeout: float = 300.0) -> tuple[list[tuple[str, dict]], str]:
     """Run a student notebook in a fresh kernel (cwd: its folder) and its public tests apart."""
@@ -710,11 +820,15 @@ def check_command(args) -> int:
         return 1
     print(f"{'question':<10}{'public tests':<16}{'points':<10}")
     for question, outcome in outcomes:
-        print(f"{question:<10}{outcome['public_passed']}/{outcome['public_total']} passed{'':<5}"
-              f"{_fmt(outcome['public_points'])}/{_fmt(outcome['public_possible'])}")
+        print(
+            f"{question:<10}{outcome['public_passed']}/{outcome['public_total']} passed{'':<5}"
+            f"{_fmt(outcome['public_points'])}/{_fmt(outcome['public_possible'])}"
+        )
     passed = all(o["public_passed"] == o["public_total"] for _, o in outcomes)
-    print("Only the public tests ran. Hidden tests are added when your work is graded, "
-          "so a question can still lose points.")
+    print(
+        "Only the public tests ran. Hidden tests are added when your work is graded, "
+        "so a question can still lose points."
+    )
     return 0 if passed else 1
 
 

@@ -28,9 +28,16 @@ CODED_COLUMNS = ["foreign_principal", "type", "justification"]
 RUSSIAN_LABELS = ("RUSSIA", "USSR")
 
 EXODUS_COLUMNS = [
-    "registration_number", "registrant_name", "foreign_principal", "country",
-    "principal_registered", "active_2022_02_23", "active_2022_03_31",
-    "principal_terminated", "days_backdated", "name_in_current_file",
+    "registration_number",
+    "registrant_name",
+    "foreign_principal",
+    "country",
+    "principal_registered",
+    "active_2022_02_23",
+    "active_2022_03_31",
+    "principal_terminated",
+    "days_backdated",
+    "name_in_current_file",
 ]
 
 
@@ -65,13 +72,15 @@ def load_principals_coded(path: Path | None = None) -> pd.DataFrame:
                 raise CodingError(f"{path}, line {line}, field foreign_principal: empty name")
             if kind not in TYPES:
                 raise CodingError(
-                    f"{path}, line {line}, field type: {kind!r} is not one of {list(TYPES)}")
+                    f"{path}, line {line}, field type: {kind!r} is not one of {list(TYPES)}"
+                )
             if not why:
                 raise CodingError(f"{path}, line {line}, field justification: empty")
             if name in seen:
                 raise CodingError(
                     f"{path}, line {line}, field foreign_principal: {name!r} already coded "
-                    f"on line {seen[name]}")
+                    f"on line {seen[name]}"
+                )
             seen[name] = line
             rows.append((name, kind, why))
     return pd.DataFrame(rows, columns=CODED_COLUMNS)
@@ -79,17 +88,24 @@ def load_principals_coded(path: Path | None = None) -> pd.DataFrame:
 
 # Ordered (pattern, type) rules for Soviet-era rows; the codebook states them in words.
 _USSR_RULES = [
-    (r"\bNTS\b|anti-communist|grand duke|in dispersion|consul general of|republic of estonia"
-     r"|archbishop", "opposition or civil society"),
-    (r"pravda|izvesti|\btass\b|novosti|radio|television|soviet life|information bulletin"
-     r"|illustrated monthly|magazine|gazet|\bnews\b|newspaper|\btrud\b|zhizn|soviet culture"
-     r"|kniga|international book|press|photo|publishing|copyright agency",
-     "state media"),
-    (r"embassy|ministry|government|u\.s\.s\.r|\bussr\b|soviet|v/o\b|all[- ]union|intourist"
-     r"|aeroflot|amtorg|\bsov\w*|vnesh|export|import|torg\b|\bstate\b|trade mission"
-     r"|chamber of commerce|secretary|delegation|exhibition|artkino|iniurcollegia|republic"
-     r"|prime minister|\bssr\b",
-     "state body or state-owned company"),
+    (
+        r"\bNTS\b|anti-communist|grand duke|in dispersion|consul general of|republic of estonia"
+        r"|archbishop",
+        "opposition or civil society",
+    ),
+    (
+        r"pravda|izvesti|\btass\b|novosti|radio|television|soviet life|information bulletin"
+        r"|illustrated monthly|magazine|gazet|\bnews\b|newspaper|\btrud\b|zhizn|soviet culture"
+        r"|kniga|international book|press|photo|publishing|copyright agency",
+        "state media",
+    ),
+    (
+        r"embassy|ministry|government|u\.s\.s\.r|\bussr\b|soviet|v/o\b|all[- ]union|intourist"
+        r"|aeroflot|amtorg|\bsov\w*|vnesh|export|import|torg\b|\bstate\b|trade mission"
+        r"|chamber of commerce|secretary|delegation|exhibition|artkino|iniurcollegia|republic"
+        r"|prime minister|\bssr\b",
+        "state body or state-owned company",
+    ),
 ]
 _USSR_PATTERNS = [(re.compile(pattern, re.IGNORECASE), kind) for pattern, kind in _USSR_RULES]
 
@@ -138,13 +154,21 @@ def share_by_type(coded_rows: pd.DataFrame, by: str | list[str] | None = None) -
     if groups:
         keys = counts.index.droplevel("type").unique()
         full = pd.MultiIndex.from_tuples(
-            [(*(key if isinstance(key, tuple) else (key,)), kind) for key in keys for kind in kinds],
-            names=[*groups, "type"])
+            [
+                (*(key if isinstance(key, tuple) else (key,)), kind)
+                for key in keys
+                for kind in kinds
+            ],
+            names=[*groups, "type"],
+        )
     else:
         full = pd.Index(kinds, name="type")
     table = counts.reindex(full, fill_value=0).rename("rows").reset_index()
-    totals = table.groupby(groups)["rows"].transform("sum") if groups else \
-        pd.Series(table["rows"].sum(), index=table.index)
+    totals = (
+        table.groupby(groups)["rows"].transform("sum")
+        if groups
+        else pd.Series(table["rows"].sum(), index=table.index)
+    )
     table["share"] = (table["rows"] / totals.where(totals > 0)).fillna(0.0)
     return table
 
@@ -154,7 +178,9 @@ def load_exodus(path: Path | None = None) -> pd.DataFrame:
     path = Path(path or exodus_path())
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     if list(table.columns) != EXODUS_COLUMNS:
-        raise CodingError(f"{path}, line 1: header must be {EXODUS_COLUMNS}, got {list(table.columns)}")
+        raise CodingError(
+            f"{path}, line 1: header must be {EXODUS_COLUMNS}, got {list(table.columns)}"
+        )
     for column in ("principal_registered", "principal_terminated"):
         table[column] = pd.to_datetime(table[column], format="%Y-%m-%d", errors="raise")
     for column in ("active_2022_02_23", "active_2022_03_31"):
@@ -164,12 +190,19 @@ def load_exodus(path: Path | None = None) -> pd.DataFrame:
             raise CodingError(f"{path}, line {line}, field {column}: expected true/false")
         table[column] = table[column] == "true"
     table["registration_number"] = pd.to_numeric(table["registration_number"]).astype("Int64")
-    table["days_backdated"] = pd.to_numeric(table["days_backdated"].replace("", None)).astype("Int64")
+    table["days_backdated"] = pd.to_numeric(table["days_backdated"].replace("", None)).astype(
+        "Int64"
+    )
     return table
 
 
-def exodus_table(before: pd.DataFrame, before_date, after: pd.DataFrame, after_date,
-                 current: pd.DataFrame | None = None) -> pd.DataFrame:
+def exodus_table(
+    before: pd.DataFrame,
+    before_date,
+    after: pd.DataFrame,
+    after_date,
+    current: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Russian and Soviet rows active in either registry snapshot, with their fate.
 
     ``before``/``after`` are principal frames as :func:`course.fara.read_history` returns them,
@@ -198,11 +231,18 @@ def exodus_table(before: pd.DataFrame, before_date, after: pd.DataFrame, after_d
     ended = now_all.drop_duplicates(key).set_index(key)["principal_terminated"]
     table["principal_terminated"] = pd.to_datetime(index.map(ended))
     lag = (day_before - table["principal_terminated"]).dt.days
-    table["days_backdated"] = lag.clip(lower=0).where(
-        table["active_2022_02_23"] & table["principal_terminated"].notna()).astype("Int64")
+    table["days_backdated"] = (
+        lag.clip(lower=0)
+        .where(table["active_2022_02_23"] & table["principal_terminated"].notna())
+        .astype("Int64")
+    )
     table["name_in_current_file"] = _current_names(table, current)
-    table = table.sort_values(["active_2022_03_31", "principal_terminated", "foreign_principal"],
-                              ascending=[False, True, True], kind="stable", na_position="first")
+    table = table.sort_values(
+        ["active_2022_03_31", "principal_terminated", "foreign_principal"],
+        ascending=[False, True, True],
+        kind="stable",
+        na_position="first",
+    )
     return table[EXODUS_COLUMNS].reset_index(drop=True)
 
 
@@ -216,9 +256,11 @@ def _current_names(table: pd.DataFrame, current: pd.DataFrame | None) -> pd.Seri
     pool["country"] = pool["country"].str.strip()
     out = []
     for _, row in table.iterrows():
-        hits = pool[(pool["registration_number"] == row["registration_number"])
-                    & (pool["country"] == row["country"].strip())
-                    & (pool["principal_registered"] == row["principal_registered"])]
+        hits = pool[
+            (pool["registration_number"] == row["registration_number"])
+            & (pool["country"] == row["country"].strip())
+            & (pool["principal_registered"] == row["principal_registered"])
+        ]
         exact = hits[hits["foreign_principal"] == row["foreign_principal"]]
         chosen = exact if len(exact) else hits
         out.append(str(chosen["foreign_principal"].iloc[0]).strip() if len(chosen) == 1 else "")

@@ -56,7 +56,10 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
     # declaration of the same name throws in the browser.
     seen, unique = set(), []
     for script in context.get("script_files", []):
-        key = (str(getattr(script, "filename", script) or ""), getattr(script, "attributes", {}).get("body", ""))
+        key = (
+            str(getattr(script, "filename", script) or ""),
+            getattr(script, "attributes", {}).get("body", ""),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(script)
@@ -66,8 +69,9 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
 def setup(app):
     app.connect("config-inited", _add_vendor_static)
     # Synchronous, in <head>, before any chart's inline script runs.
-    app.add_js_file(None, body="window.VEGA_DEBUG = " + json.dumps(charts.vega_debug()) + ";",
-                    priority=100)
+    app.add_js_file(
+        None, body="window.VEGA_DEBUG = " + json.dumps(charts.vega_debug()) + ";", priority=100
+    )
     app.add_js_file(charts.BUNDLE_NAME, priority=101)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)

@@ -43,10 +43,15 @@ def to_csv_text(table) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=paths.SHARED_DIR,
-                        help="folder holding data/fara/fara-history_* (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=russia.exodus_path(),
-                        help="CSV to write (default: %(default)s)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=paths.SHARED_DIR,
+        help="folder holding data/fara/fara-history_* (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=russia.exodus_path(), help="CSV to write (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     try:
         before, after = (load_snapshot(args.shared, day) for day in (BEFORE, AFTER))
@@ -57,15 +62,21 @@ def main(argv: list[str] | None = None) -> int:
         # Rejected rows would vanish silently from the table; say so instead.
         if result.report.rejected:
             lines = [note.line for note in result.report.rejected]
-            print(f"warning: {result.report.path}: {len(lines)} rows rejected (lines {lines})",
-                  file=sys.stderr)
-    table = russia.exodus_table(before.frame, BEFORE, after.frame, AFTER, current=fara.load_principals())
+            print(
+                f"warning: {result.report.path}: {len(lines)} rows rejected (lines {lines})",
+                file=sys.stderr,
+            )
+    table = russia.exodus_table(
+        before.frame, BEFORE, after.frame, AFTER, current=fara.load_principals()
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")
     tmp.write_text(to_csv_text(table), encoding="utf-8")
     tmp.replace(args.out)
-    print(f"wrote {args.out}: {len(table)} rows, {int(table['active_2022_02_23'].sum())} active on "
-          f"{BEFORE}, {int(table['active_2022_03_31'].sum())} on {AFTER}")
+    print(
+        f"wrote {args.out}: {len(table)} rows, {int(table['active_2022_02_23'].sum())} active on "
+        f"{BEFORE}, {int(table['active_2022_03_31'].sum())} on {AFTER}"
+    )
     return 0
 
 

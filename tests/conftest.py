@@ -29,7 +29,9 @@ def repo_files(root: Path = REPO) -> list[str]:
     """Files git tracks plus untracked ones it does not ignore: what a clean clone would hold."""
     out = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=root, check=True, capture_output=True,
+        cwd=root,
+        check=True,
+        capture_output=True,
     ).stdout.decode()
     return [name for name in out.split("\0") if name and (root / name).is_file()]
 
@@ -58,7 +60,15 @@ def built_book(tmp_path_factory) -> BookBuild:
     logs = []
     steps = [
         [sys.executable, "-m", "course", "exercises", "build"],
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", ".", "--all", "-n", "-W", "--keep-going"],
+        [
+            str(Path(sys.executable).parent / "jupyter-book"),
+            "build",
+            ".",
+            "--all",
+            "-n",
+            "-W",
+            "--keep-going",
+        ],
     ]
     code = 0
     for step in steps:

@@ -45,10 +45,17 @@ def test_toc_root_and_fixed_slugs():
     assert TOC["format"] == "jb-book"
     assert TOC["root"] == "chapters/intro"
     allowed = {
-        "chapters/intro", "chapters/russia-in-washington", "chapters/bush-putin",
-        "chapters/trump-putin", "chapters/conclusion", "chapters/fara-data",
-        "chapters/oral-history-data", "chapters/claims-ledger", "chapters/instructor-guide",
-        "chapters/glossary", "chapters/references",
+        "chapters/intro",
+        "chapters/russia-in-washington",
+        "chapters/bush-putin",
+        "chapters/trump-putin",
+        "chapters/conclusion",
+        "chapters/fara-data",
+        "chapters/oral-history-data",
+        "chapters/claims-ledger",
+        "chapters/instructor-guide",
+        "chapters/glossary",
+        "chapters/references",
     }
     assert set(toc_files()) <= allowed, set(toc_files()) - allowed
     assert {"chapters/glossary", "chapters/references"} <= set(toc_files())
@@ -74,7 +81,9 @@ def test_chapter_sources_are_myst_notebooks_without_ipynb_pairs():
 def test_every_chapter_file_is_in_the_toc():
     listed = set(toc_files())
     for md in (REPO / "chapters").glob("*.md"):
-        assert f"chapters/{md.stem}" in listed, f"{md.name} is not in _toc.yml (it would be dropped)"
+        assert f"chapters/{md.stem}" in listed, (
+            f"{md.name} is not in _toc.yml (it would be dropped)"
+        )
 
 
 def test_config_is_strict_and_offline():

@@ -24,6 +24,7 @@ MASTER = EXERCISES_DIR / f"{SLUG}.ipynb"
 
 # --- the master itself (fast) -----------------------------------------------------------------
 
+
 def test_master_has_five_autograded_and_two_open_questions():
     table = exercises.question_table(MASTER)
     auto, manual = table[table["kind"] == "auto"], table[table["kind"] == "manual"]
@@ -37,7 +38,10 @@ def test_master_config_names_itself_and_its_data():
     config = exercises.assignment_config(MASTER)
     assert config["name"] == SLUG
     assert str(config["python_version"]) == "3.11"
-    assert config["files"] == ["data/fara/foreign_principals.csv", "data/russia/principals_coded.csv"]
+    assert config["files"] == [
+        "data/fara/foreign_principals.csv",
+        "data/russia/principals_coded.csv",
+    ]
     assert config["tests"] == {"files": False, "ok_format": False}  # from assignment_config.yml
 
 
@@ -76,13 +80,28 @@ def test_cli_reports_missing_data_with_exit_1(tmp_path):
     source = tmp_path / "masters"
     source.mkdir()
     (source / "nothing.txt").write_text("")
-    done = subprocess.run([sys.executable, "-m", "course", "exercises", "build", "--source", str(source),
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=REPO_ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "course",
+            "exercises",
+            "build",
+            "--source",
+            str(source),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     assert done.returncode == 1
     assert "no master notebooks" in done.stderr
 
 
 # --- a real build (slow: otter assign runs the answer key against every test) ------------------
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -102,7 +121,8 @@ def test_build_lays_out_student_autograder_and_solutions(built):
     assert item.student_notebook == out / "student" / f"{SLUG}.ipynb"
     assert _zip_names(item.student_zip) == sorted(
         [f"{SLUG}.ipynb", "data/fara/foreign_principals.csv", "data/russia/principals_coded.csv"]
-        + [f"tests/q{i}.py" for i in range(1, 6)])
+        + [f"tests/q{i}.py" for i in range(1, 6)]
+    )
     names = _zip_names(item.autograder_zip)
     assert {f"tests/q{i}.py" for i in range(1, 6)} <= set(names)
     assert "files/data/fara/foreign_principals.csv" in names
@@ -143,7 +163,9 @@ def test_bundle_tests_folder_holds_exactly_the_public_tests(built, tmp_path):
     notebook = str(tmp_path / "bundle" / f"{SLUG}.ipynb")
     # Unzipped: otter resolves each question to its test file (what Colab needs) ...
     assert resolve_test_info(str(tmp_path / "bundle" / "tests"), notebook, None, "q1") == (
-        str(tmp_path / "bundle" / "tests" / "q1.py"), None)
+        str(tmp_path / "bundle" / "tests" / "q1.py"),
+        None,
+    )
     # ... while the notebook alone still checks itself from its metadata.
     assert resolve_test_info(str(tmp_path / "nowhere"), notebook, None, "q1") == (notebook, "q1")
 
@@ -159,7 +181,9 @@ def test_unchanged_inputs_skip_the_build_and_changed_ones_redo_it(built, tmp_pat
     notebook = nbformat.read(MASTER, as_version=4)
     notebook.cells[1].source += "\n\nA note added by the test."
     nbformat.write(notebook, source / MASTER.name)
-    (source / "assignment_config.yml").write_bytes((EXERCISES_DIR / "assignment_config.yml").read_bytes())
+    (source / "assignment_config.yml").write_bytes(
+        (EXERCISES_DIR / "assignment_config.yml").read_bytes()
+    )
     assert exercises.build_assignment(source / MASTER.name, out).rebuilt
 
 
@@ -168,11 +192,15 @@ def test_a_wrong_answer_key_fails_the_build(tmp_path):
     source = tmp_path / "masters"
     source.mkdir()
     text = MASTER.read_text(encoding="utf-8")
-    broken = text.replace('assert russia_active_2022 == (labels == \\"RUSSIA\\").sum()',
-                          'assert russia_active_2022 == -1')
+    broken = text.replace(
+        'assert russia_active_2022 == (labels == \\"RUSSIA\\").sum()',
+        "assert russia_active_2022 == -1",
+    )
     assert broken != text
     (source / MASTER.name).write_text(broken, encoding="utf-8")
-    (source / "assignment_config.yml").write_bytes((EXERCISES_DIR / "assignment_config.yml").read_bytes())
+    (source / "assignment_config.yml").write_bytes(
+        (EXERCISES_DIR / "assignment_config.yml").read_bytes()
+    )
     with pytest.raises(ExerciseBuildError, match="otter assign failed"):
         exercises.build_assignment(source / MASTER.name, tmp_path / "out")
 
@@ -221,8 +249,10 @@ def hidden_test_lines(autograder_zip: Path) -> set[str]:
             source = archive.read(name).decode()
             lines = source.splitlines()
             for node in ast.parse(source).body:
-                if isinstance(node, ast.FunctionDef) and "hidden=True" in ast.unparse(node.decorator_list[0]):
-                    found |= {line.strip() for line in lines[node.lineno - 1:node.end_lineno]}
+                if isinstance(node, ast.FunctionDef) and "hidden=True" in ast.unparse(
+                    node.decorator_list[0]
+                ):
+                    found |= {line.strip() for line in lines[node.lineno - 1 : node.end_lineno]}
     return found
 
 
@@ -232,7 +262,9 @@ def searchable_text(path: Path) -> str:
     parts = [raw.decode("utf-8", "ignore")]
     if path.suffix == ".zip":
         with zipfile.ZipFile(path) as archive:
-            parts += [searchable_text_bytes(member, archive.read(member)) for member in archive.namelist()]
+            parts += [
+                searchable_text_bytes(member, archive.read(member)) for member in archive.namelist()
+            ]
     else:
         parts.append(searchable_text_bytes(path.name, raw))
     return "\n".join(parts)
@@ -267,10 +299,15 @@ def test_published_site_leaks_no_hidden_test_or_solution(built_book, built):
     item, _ = built
     html_dir = built_book.html
     published = html_dir / "exercises" / f"{SLUG}.ipynb"
-    assert published.is_file() and (html_dir / "exercises" / f"{SLUG}.zip").is_file(), built_book.log[-3000:]
+    assert published.is_file() and (html_dir / "exercises" / f"{SLUG}.zip").is_file(), (
+        built_book.log[-3000:]
+    )
     student_text = searchable_text(item.student_notebook)
-    secrets = {line for line in hidden_test_lines(item.autograder_zip) | solution_lines(MASTER)
-               if len(line) >= 20 and line not in student_text}
+    secrets = {
+        line
+        for line in hidden_test_lines(item.autograder_zip) | solution_lines(MASTER)
+        if len(line) >= 20 and line not in student_text
+    }
     assert len(secrets) >= 20
     # The search can fail: the secrets are there in the files that must stay private.
     private = searchable_text(item.autograder_zip) + searchable_text(item.solutions_notebook)

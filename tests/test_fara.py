@@ -18,7 +18,10 @@ from tests.conftest import need_shared
 
 FARA_SHARED = paths.SHARED_DIR / "data" / "fara"
 BULK = FARA_SHARED / "bulk_2025-04-10"
-HISTORY = {date: FARA_SHARED / f"fara-history_{date}" for date in ("2022-02-23", "2022-03-31", "2023-08-03")}
+HISTORY = {
+    date: FARA_SHARED / f"fara-history_{date}"
+    for date in ("2022-02-23", "2022-03-31", "2023-08-03")
+}
 FP = "FARA_All_ForeignPrincipals.csv"
 REG = "FARA_All_Registrants.csv"
 
@@ -30,22 +33,94 @@ REG = "FARA_All_Registrants.csv"
 FP_HEADER = fara.bulk_header("principals")
 REG_HEADER = fara.bulk_header("registrants")
 SAMPLE_FP_FIELDS = [
-    ["", "Embassy of Testland", "01/15/2020", "TESTLAND", "1234", "03/04/2019", "Agent & Co., LLC",
-     "1 Main St", "", "Washington", "DC", "20001"],
+    [
+        "",
+        "Embassy of Testland",
+        "01/15/2020",
+        "TESTLAND",
+        "1234",
+        "03/04/2019",
+        "Agent & Co., LLC",
+        "1 Main St",
+        "",
+        "Washington",
+        "DC",
+        "20001",
+    ],
     # DOJ's bare quotes: the field holds unescaped " characters.
-    ["06/30/2021", 'Fekrah Modheaah Co. "Lampaah" LLC', "02/01/2019", "SAUDI ARABIA", "1234", "03/04/2019",
-     "Agent & Co., LLC", "", "", "Riyadh", "", ""],
+    [
+        "06/30/2021",
+        'Fekrah Modheaah Co. "Lampaah" LLC',
+        "02/01/2019",
+        "SAUDI ARABIA",
+        "1234",
+        "03/04/2019",
+        "Agent & Co., LLC",
+        "",
+        "",
+        "Riyadh",
+        "",
+        "",
+    ],
     # Proper doubled-quote escaping (written raw here).
-    ["", 'The ""Quoted"" Fund', "05/05/2005", "KOREA, SOUTH", "42", "05/05/2005", "Caf\xe9 Partners",
-     "", "", "Seoul", "", ""],
+    [
+        "",
+        'The ""Quoted"" Fund',
+        "05/05/2005",
+        "KOREA, SOUTH",
+        "42",
+        "05/05/2005",
+        "Caf\xe9 Partners",
+        "",
+        "",
+        "Seoul",
+        "",
+        "",
+    ],
     # An embedded line break at the end of a name, as for registrant 6399.
-    ["", "Ministry of Tests", "01/01/2024", "GREAT BRITAIN", "6399", "01/01/2024",
-     "Sonoran Policy Group, LLC\r\r\n", "", "", "London", "", ""],
+    [
+        "",
+        "Ministry of Tests",
+        "01/01/2024",
+        "GREAT BRITAIN",
+        "6399",
+        "01/01/2024",
+        "Sonoran Policy Group, LLC\r\r\n",
+        "",
+        "",
+        "London",
+        "",
+        "",
+    ],
     # Terminated before it was registered (flagged, kept).
-    ["01/01/2000", "Backwards Ltd", "02/02/2002", "USSR", "7", "01/01/1990", "Old Agent", "", "", "", "", ""],
+    [
+        "01/01/2000",
+        "Backwards Ltd",
+        "02/02/2002",
+        "USSR",
+        "7",
+        "01/01/1990",
+        "Old Agent",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
 ]
 SAMPLE_REG_FIELDS = [
-    ["1234", "03/04/2019", "", "Agent & Co., LLC", "", "1 Main St", "", "Washington", "DC", "20001"],
+    [
+        "1234",
+        "03/04/2019",
+        "",
+        "Agent & Co., LLC",
+        "",
+        "1 Main St",
+        "",
+        "Washington",
+        "DC",
+        "20001",
+    ],
     ["42", "05/05/2005", "", "Caf\xe9 Partners", "", "", "", "New York", "NY", ""],
     ["6399", "01/01/2024", "", "Sonoran Policy Group, LLC", "", "", "", "Phoenix", "AZ", ""],
     ["7", "01/01/1990", "12/31/1991", "Old Agent", "", "", "", "", "", ""],
@@ -84,7 +159,10 @@ def test_sample_values_and_accounting(sample_dir):
     assert report.quirks["bare_quote_records"] == 1
     assert report.quirks["doubled_quote_records"] == 1
     assert report.quirks["embedded_line_break_records"] == 1
-    assert frame["foreign_principal"].tolist()[1:3] == ['Fekrah Modheaah Co. "Lampaah" LLC', 'The "Quoted" Fund']
+    assert frame["foreign_principal"].tolist()[1:3] == [
+        'Fekrah Modheaah Co. "Lampaah" LLC',
+        'The "Quoted" Fund',
+    ]
     assert frame["registrant_name"][2] == "Caf\xe9 Partners"
     assert frame["registrant_name"][3] == "Sonoran Policy Group, LLC"  # stripped
     assert frame["raw_line"].tolist() == [2, 3, 4, 5, 7]  # record 4 spans two physical lines
@@ -98,11 +176,19 @@ def test_sample_values_and_accounting(sample_dir):
 def test_sample_flags(sample_dir):
     principals = fara.derive_principals(fara.read_bulk(sample_dir / FP, "principals"), "2021-01-01")
     assert principals["flags"].tolist() == [
-        "", "bare_quotes;terminated_after_snapshot", "", "registered_after_snapshot",
-        "terminated_before_registered"]
-    registrants = fara.derive_registrants(fara.read_bulk(sample_dir / REG, "registrants"), "2025-01-02")
+        "",
+        "bare_quotes;terminated_after_snapshot",
+        "",
+        "registered_after_snapshot",
+        "terminated_before_registered",
+    ]
+    registrants = fara.derive_registrants(
+        fara.read_bulk(sample_dir / REG, "registrants"), "2025-01-02"
+    )
     assert registrants["flags"].tolist()[3:] == [
-        "duplicate_registration_number", "exact_duplicate;duplicate_registration_number"]
+        "duplicate_registration_number",
+        "exact_duplicate;duplicate_registration_number",
+    ]
 
 
 def test_read_bulk_zip_equals_csv(sample_dir, tmp_path):
@@ -116,10 +202,14 @@ def test_read_bulk_zip_equals_csv(sample_dir, tmp_path):
 
 
 def test_active_on_rule():
-    frame = pd.DataFrame({
-        "principal_registered": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-01-01", "2021-06-01"]),
-        "principal_terminated": pd.to_datetime(["2020-06-01", None, "2020-01-01", None]),
-    })
+    frame = pd.DataFrame(
+        {
+            "principal_registered": pd.to_datetime(
+                ["2020-01-01", "2020-01-01", "2020-01-01", "2021-06-01"]
+            ),
+            "principal_terminated": pd.to_datetime(["2020-06-01", None, "2020-01-01", None]),
+        }
+    )
     assert fara.active_on("2019-12-31", frame).index.tolist() == []
     assert fara.active_on("2020-01-01", frame).index.tolist() == [0, 1]  # registered on the day
     assert fara.active_on("2020-05-31", frame).index.tolist() == [0, 1]
@@ -127,14 +217,27 @@ def test_active_on_rule():
     assert fara.active_on(pd.Timestamp("2021-06-01"), frame).index.tolist() == [1, 3]
 
 
-@pytest.mark.parametrize("label, expected", [
-    ("GREAT BRITAIN", "UNITED KINGDOM"), ("ENGLAND", "UNITED KINGDOM"), ("SCOTLAND", "UNITED KINGDOM"),
-    ("UNITED KINGDOM", "UNITED KINGDOM"), ("BURMA", "MYANMAR"), ("MYANMAR (BURMA)", "MYANMAR"),
-    ("KOREA SOUTH", "KOREA, SOUTH"), ("Korea, South", "KOREA, SOUTH"), ("SOUTH KOREA", "KOREA, SOUTH"),
-    ("CONGO DEMOCRATIC REPUBLIC OF THE", "CONGO, DEMOCRATIC REPUBLIC OF THE"),
-    ("GERMANY, FEDERAL REPUBLIC OF", "GERMANY"), ("GERMAN DEMOCRATIC REPUBLIC", "GERMAN DEMOCRATIC REPUBLIC"),
-    ("USSR", "USSR"), ("RUSSIA", "RUSSIA"), ("COMORO  ISLANDS", "COMORO ISLANDS"), (" japan ", "JAPAN"),
-])
+@pytest.mark.parametrize(
+    "label, expected",
+    [
+        ("GREAT BRITAIN", "UNITED KINGDOM"),
+        ("ENGLAND", "UNITED KINGDOM"),
+        ("SCOTLAND", "UNITED KINGDOM"),
+        ("UNITED KINGDOM", "UNITED KINGDOM"),
+        ("BURMA", "MYANMAR"),
+        ("MYANMAR (BURMA)", "MYANMAR"),
+        ("KOREA SOUTH", "KOREA, SOUTH"),
+        ("Korea, South", "KOREA, SOUTH"),
+        ("SOUTH KOREA", "KOREA, SOUTH"),
+        ("CONGO DEMOCRATIC REPUBLIC OF THE", "CONGO, DEMOCRATIC REPUBLIC OF THE"),
+        ("GERMANY, FEDERAL REPUBLIC OF", "GERMANY"),
+        ("GERMAN DEMOCRATIC REPUBLIC", "GERMAN DEMOCRATIC REPUBLIC"),
+        ("USSR", "USSR"),
+        ("RUSSIA", "RUSSIA"),
+        ("COMORO  ISLANDS", "COMORO ISLANDS"),
+        (" japan ", "JAPAN"),
+    ],
+)
 def test_normalize_country(label, expected):
     assert fara.normalize_country(label) == expected
 
@@ -143,8 +246,10 @@ def test_history_split_row_is_repaired(tmp_path):
     header = ",".join(f'"{h}"' for h in fara.history_header("principals")) + "\r\n"
     good = '"","Ministry","01/01/2020","RUSSIA","5","01/01/2019","Agent","","","Moscow","",""\r\n'
     # What the scraper wrote for a DOJ field with a bare quote: 13 fields, padded at the end.
-    split = ('"05/06/1993","National Petroleum Company, Sudan"""," Ltd.""","04/20/1993","SUDAN","4797",'
-             '"04/20/1993","Agent","Khartoum","","","",""\r\n')
+    split = (
+        '"05/06/1993","National Petroleum Company, Sudan"""," Ltd.""","04/20/1993","SUDAN","4797",'
+        '"04/20/1993","Agent","Khartoum","","","",""\r\n'
+    )
     hopeless = '"x","y","z","RUSSIA","5","01/01/2019","Agent","","","","","","",""\r\n'
     path = tmp_path / "fp.csv"
     path.write_text(header + good + split + hopeless, encoding="utf-8", newline="")
@@ -177,7 +282,9 @@ def test_lf_line_ends_and_missing_final_crlf_are_read_and_counted(sample_dir):
     pd.testing.assert_frame_equal(lf.frame, crlf.frame)
     path.write_bytes(text[:-2].encode("cp1252"))  # no line break after the last record
     unterminated = fara.read_bulk(path, "principals")
-    assert unterminated.report.quirks["missing_final_crlf"] == 1 and unterminated.report.rejected == []
+    assert (
+        unterminated.report.quirks["missing_final_crlf"] == 1 and unterminated.report.rejected == []
+    )
     pd.testing.assert_frame_equal(unterminated.frame, crlf.frame)
 
 
@@ -196,7 +303,9 @@ def test_truncated_final_record_is_rejected_with_its_line(sample_dir):
     assert report.balanced and report.raw == 5
     with pytest.raises(fara.FaraDataError) as err:
         fara.build_datasets(sample_dir, "2025-01-02")
-    assert str(path) in str(err.value) and "line 7" in str(err.value) and "truncated" in str(err.value)
+    assert (
+        str(path) in str(err.value) and "line 7" in str(err.value) and "truncated" in str(err.value)
+    )
 
 
 def test_utf8_bom_is_an_error(sample_dir):
@@ -220,8 +329,8 @@ def test_renamed_column_is_an_error(sample_dir):
 def test_missing_column_is_an_error(sample_dir):
     # "State" dropped from the header and from every record: a consistent file, one column short.
     drop = REG_HEADER.index("State")
-    header = REG_HEADER[:drop] + REG_HEADER[drop + 1:]
-    rows = [row[:drop] + row[drop + 1:] for row in SAMPLE_REG_FIELDS]
+    header = REG_HEADER[:drop] + REG_HEADER[drop + 1 :]
+    rows = [row[:drop] + row[drop + 1 :] for row in SAMPLE_REG_FIELDS]
     path = sample_dir / REG
     path.write_bytes(doj_text(header, rows).encode("cp1252"))
     with pytest.raises(fara.FaraDataError) as err:
@@ -280,11 +389,15 @@ def test_header_only_file_reads_as_no_records(tmp_path, kind):
     bulk = tmp_path / "bulk.csv"
     bulk.write_bytes(doj_text(fara.bulk_header(kind), []).encode("cp1252"))
     history = tmp_path / "history.csv"
-    history.write_text(",".join(f'"{h}"' for h in fara.history_header(kind)) + "\r\n", encoding="utf-8")
+    history.write_text(
+        ",".join(f'"{h}"' for h in fara.history_header(kind)) + "\r\n", encoding="utf-8"
+    )
     for result in (fara.read_bulk(bulk, kind), fara.read_history(history, kind)):
         assert len(result.frame) == 0 and result.report.raw == 0 and result.report.balanced
         assert result.frame["raw_line"].dtype == "int64"
-        assert result.frame.columns.tolist()[:len(fara.column_names(kind))] == fara.column_names(kind)
+        assert result.frame.columns.tolist()[: len(fara.column_names(kind))] == fara.column_names(
+            kind
+        )
 
 
 def test_folder_without_the_files_is_an_error(tmp_path):
@@ -335,7 +448,9 @@ def test_real_principals_accounting(bulk_principals):
     assert report.quirks["doubled_quote_records"] == 9
     assert report.quirks["embedded_line_break_records"] == 36
     assert len(report.repaired) == 152
-    assert bulk_principals.sha256 == "c1b1dcf36216075241c69fa9ab47b14e114aad444ec2be358ec998fc29113323"
+    assert (
+        bulk_principals.sha256 == "c1b1dcf36216075241c69fa9ab47b14e114aad444ec2be358ec998fc29113323"
+    )
     assert bulk_principals.frame["principal_registered"].notna().all()
     assert int(bulk_principals.frame["principal_terminated"].isna().sum()) == 779
 
@@ -354,8 +469,17 @@ def test_real_active_on_snapshot(bulk_principals):
     assert len(active) == 779
     assert active["country"].nunique() == 152
     counts = active["country"].value_counts()
-    assert {c: int(counts[c]) for c in ["RUSSIA", "JAPAN", "SAUDI ARABIA", "QATAR", "UNITED ARAB EMIRATES", "UKRAINE"]} == {
-        "RUSSIA": 4, "JAPAN": 56, "SAUDI ARABIA": 43, "QATAR": 27, "UNITED ARAB EMIRATES": 24, "UKRAINE": 23}
+    assert {
+        c: int(counts[c])
+        for c in ["RUSSIA", "JAPAN", "SAUDI ARABIA", "QATAR", "UNITED ARAB EMIRATES", "UKRAINE"]
+    } == {
+        "RUSSIA": 4,
+        "JAPAN": 56,
+        "SAUDI ARABIA": 43,
+        "QATAR": 27,
+        "UNITED ARAB EMIRATES": 24,
+        "UKRAINE": 23,
+    }
     russia = active[active["country"] == "RUSSIA"]
     assert set(zip(russia["foreign_principal"], russia["registrant_name"])) == {
         ("Roman Arkadyevich Abramovich", "Kobre & Kim LLP"),
@@ -369,7 +493,9 @@ def test_real_quirks_are_kept_not_dropped(bulk_principals):
     frame = bulk_principals.frame
     assert (frame["foreign_principal"] == 'NGO \u201cFree and Faithful"').sum() == 1
     sonoran = frame[frame["registration_number"] == 6399]["registrant_name"]
-    assert len(sonoran) == 36 and set(sonoran) == {"Sonoran Policy Group, LLC D/B/A Stryk Global Diplomacy"}
+    assert len(sonoran) == 36 and set(sonoran) == {
+        "Sonoran Policy Group, LLC D/B/A Stryk Global Diplomacy"
+    }
     derived = fara.derive_principals(bulk_principals, "2025-04-10")
     flags = derived["flags"].str.split(";").explode()
     assert int((flags == "terminated_before_registered").sum()) == 623
@@ -416,12 +542,18 @@ def test_history_2022_russia(date, expected):
 
 def test_history_2023_backdating(bulk_principals):
     result = fara.read_history(need_shared(HISTORY["2023-08-03"]) / FP, "principals")
-    assert result.report.raw == 16_947 and len(result.report.repaired) == 13 and result.report.rejected == []
+    assert (
+        result.report.raw == 16_947
+        and len(result.report.repaired) == 13
+        and result.report.rejected == []
+    )
     assert int(result.frame["principal_terminated"].isna().sum()) == 772
     assert len(fara.active_on("2023-08-03", bulk_principals.frame)) == 694
 
 
-@pytest.mark.parametrize("date, records", [("2022-02-23", 6_543), ("2022-03-31", 6_563), ("2023-08-03", 6_718)])
+@pytest.mark.parametrize(
+    "date, records", [("2022-02-23", 6_543), ("2022-03-31", 6_563), ("2023-08-03", 6_718)]
+)
 def test_history_registrants(date, records):
     report = fara.read_history(need_shared(HISTORY[date]) / REG, "registrants").report
     assert report.raw == records and report.parsed == records and report.balanced
@@ -430,12 +562,16 @@ def test_history_registrants(date, records):
 def test_committed_derived_files_equal_a_fresh_build():
     package = fara.load_datapackage()
     raw = need_shared(FARA_SHARED / package["build_command"].split("--raw ")[1].split()[0])
-    history = [FARA_SHARED / part.split()[0] for part in package["build_command"].split("--history ")[1:]]
+    history = [
+        FARA_SHARED / part.split()[0] for part in package["build_command"].split("--history ")[1:]
+    ]
     files, _ = fara.build_datasets(raw, package["snapshot_date"], history)
     committed = sorted(p.name for p in paths.FARA_DIR.iterdir())
     assert committed == sorted(files)
     for name, data in files.items():
-        assert (paths.FARA_DIR / name).read_bytes() == data, f"data/fara/{name} differs from a fresh build"
+        assert (paths.FARA_DIR / name).read_bytes() == data, (
+            f"data/fara/{name} differs from a fresh build"
+        )
 
 
 # ------------------------------------------------------------------------------------------
@@ -462,7 +598,9 @@ def test_committed_data_agrees_with_its_package():
     assert package["snapshot_date"] == fara.SNAPSHOT_DATE == "2025-04-10"
     principals = fara.load_principals()
     rows = {r["name"]: r["rows"] for r in package["resources"]}
-    assert rows["foreign-principals"] == len(principals) == package["load_report"]["principals"]["raw"]
+    assert (
+        rows["foreign-principals"] == len(principals) == package["load_report"]["principals"]["raw"]
+    )
     assert rows["registrants"] == len(fara.load_registrants())
     active = fara.load_active_by_country_year()
     snapshot_year = active[active["year"] == 2025]
@@ -471,7 +609,8 @@ def test_committed_data_agrees_with_its_package():
     assert sum(p.stat().st_size for p in paths.FARA_DIR.iterdir()) < 6_000_000
     assert {s["path"] for s in package["sources"]} == {
         "https://efile.fara.gov/bulk/zip/FARA_All_ForeignPrincipals.csv.zip",
-        "https://efile.fara.gov/bulk/zip/FARA_All_Registrants.csv.zip"}
+        "https://efile.fara.gov/bulk/zip/FARA_All_Registrants.csv.zip",
+    }
 
 
 def test_active_on_defaults_to_committed_principals():
@@ -479,7 +618,9 @@ def test_active_on_defaults_to_committed_principals():
     assert len(active) == 779
     assert int((active["country"] == "RUSSIA").sum()) == 4
     # The mapping is applied in the committed data: every UK label, and only those, counts as UK.
-    uk_labels = {label for label, value in fara.COUNTRY_NORMALIZATION.items() if value == "UNITED KINGDOM"}
+    uk_labels = {
+        label for label, value in fara.COUNTRY_NORMALIZATION.items() if value == "UNITED KINGDOM"
+    }
     as_uk = active["country_normalized"] == "UNITED KINGDOM"
     assert as_uk.equals(active["country"].isin(uk_labels))
     assert int(as_uk.sum()) > int((active["country"] == "UNITED KINGDOM").sum())

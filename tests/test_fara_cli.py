@@ -23,8 +23,13 @@ REPO = paths.REPO_ROOT
 
 
 def course(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "course", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "course", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -54,10 +59,16 @@ def test_build_writes_files_and_prints_one_line(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # no progress display without a terminal
     lines = proc.stdout.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("data build: 5 principal records (1 repaired, 0 rejected)")
+    assert len(lines) == 1 and lines[0].startswith(
+        "data build: 5 principal records (1 repaired, 0 rejected)"
+    )
     assert sorted(p.name for p in out.iterdir()) == [
-        "active_by_country_year.csv", "datapackage.json", "foreign_principals.csv", "registrants.csv",
-        "snapshot_checks.csv"]
+        "active_by_country_year.csv",
+        "datapackage.json",
+        "foreign_principals.csv",
+        "registrants.csv",
+        "snapshot_checks.csv",
+    ]
     assert fara.load_datapackage(out)["snapshot_date"] == "2025-01-02"
     principals = fara.load_principals(out)
     assert principals.columns.tolist() == fara.PRINCIPALS_COLUMNS and len(principals) == 5
@@ -78,7 +89,12 @@ def test_rebuild_is_byte_identical(tmp_path):
 def test_snapshot_date_option_and_default(tmp_path):
     raw = write_sample(tmp_path / "raw_2025-01-02")
     out = tmp_path / "out"
-    assert course("data", "build", "--raw", raw, "--out", out, "--snapshot-date", "2024-12-31").returncode == 0
+    assert (
+        course(
+            "data", "build", "--raw", raw, "--out", out, "--snapshot-date", "2024-12-31"
+        ).returncode
+        == 0
+    )
     assert fara.load_datapackage(out)["snapshot_date"] == "2024-12-31"
 
 
@@ -131,10 +147,19 @@ def _corrupt_html_zip(raw: Path) -> str:
     return "HTML page"
 
 
-@pytest.mark.parametrize("corrupt", [
-    _corrupt_truncated, _corrupt_bom, _corrupt_renamed, _corrupt_date, _corrupt_empty, _corrupt_missing,
-    _corrupt_html_zip,
-], ids=lambda f: f.__name__.removeprefix("_corrupt_"))
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        _corrupt_truncated,
+        _corrupt_bom,
+        _corrupt_renamed,
+        _corrupt_date,
+        _corrupt_empty,
+        _corrupt_missing,
+        _corrupt_html_zip,
+    ],
+    ids=lambda f: f.__name__.removeprefix("_corrupt_"),
+)
 def test_bad_input_leaves_existing_output_untouched(existing_out, corrupt):
     raw = write_sample(existing_out.parent.parent / "bad_2025-02-03")
     expected_text = corrupt(raw)
@@ -152,8 +177,12 @@ def test_bad_input_leaves_existing_output_untouched(existing_out, corrupt):
 def run_with_terminal_stderr(*args) -> tuple[int, str, str]:
     """Run ``python -m course ARGS`` with stderr on a real pseudo-terminal; (code, stdout, terminal)."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "course", *map(str, args)], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=follower)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "course", *map(str, args)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -171,7 +200,9 @@ def run_with_terminal_stderr(*args) -> tuple[int, str, str]:
 
 def test_progress_display_on_a_terminal(tmp_path):
     raw = write_sample(tmp_path / "raw_2025-01-02")
-    code, stdout, terminal = run_with_terminal_stderr("data", "build", "--raw", raw, "--out", tmp_path / "out")
+    code, stdout, terminal = run_with_terminal_stderr(
+        "data", "build", "--raw", raw, "--out", tmp_path / "out"
+    )
     assert code == 0
     assert "reading principals" in terminal and "\r" in terminal
     assert stdout.startswith("data build:") and len(stdout.splitlines()) == 1
@@ -187,7 +218,10 @@ def test_real_build_from_raw_folder_matches_committed(tmp_path):
     out = tmp_path / "fara"
     proc = course("data", "build", "--raw", raw, "--out", out)
     assert proc.returncode == 0, proc.stderr
-    assert "17,358 principal records (152 repaired, 0 rejected), 6,929 registrants, snapshot 2025-04-10" in proc.stdout
+    assert (
+        "17,358 principal records (152 repaired, 0 rejected), 6,929 registrants, snapshot 2025-04-10"
+        in proc.stdout
+    )
     for name in ["foreign_principals.csv", "registrants.csv", "active_by_country_year.csv"]:
         assert (out / name).read_bytes() == (paths.FARA_DIR / name).read_bytes(), name
 
@@ -226,8 +260,19 @@ def zip_bulk_files(raw: Path, target: Path) -> None:
 
 
 def refresh(base_url: str, tmp_path: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return course("data", "refresh", "--base-url", base_url, "--cache", tmp_path / "cache", "--out", out,
-                  "--snapshot-date", "2025-04-10", *extra)
+    return course(
+        "data",
+        "refresh",
+        "--base-url",
+        base_url,
+        "--cache",
+        tmp_path / "cache",
+        "--out",
+        out,
+        "--snapshot-date",
+        "2025-04-10",
+        *extra,
+    )
 
 
 def test_refresh_downloads_checks_keeps_and_builds(server, tmp_path):
@@ -242,7 +287,10 @@ def test_refresh_downloads_checks_keeps_and_builds(server, tmp_path):
     for name in ["foreign_principals.csv", "registrants.csv", "active_by_country_year.csv"]:
         assert (out / name).read_bytes() == (paths.FARA_DIR / name).read_bytes(), name
     package = fara.load_datapackage(out)
-    assert package["sources"][0]["sha256"] == "c1b1dcf36216075241c69fa9ab47b14e114aad444ec2be358ec998fc29113323"
+    assert (
+        package["sources"][0]["sha256"]
+        == "c1b1dcf36216075241c69fa9ab47b14e114aad444ec2be358ec998fc29113323"
+    )
     assert "zip_sha256" in package["sources"][0]
 
 
@@ -250,8 +298,17 @@ def test_refresh_shows_a_download_bar_on_a_terminal(server, tmp_path):
     base_url, folder = server
     zip_bulk_files(need_shared(BULK), folder)
     code, stdout, terminal = run_with_terminal_stderr(
-        "data", "refresh", "--base-url", base_url, "--cache", tmp_path / "cache", "--out", tmp_path / "fara",
-        "--snapshot-date", "2025-04-10")
+        "data",
+        "refresh",
+        "--base-url",
+        base_url,
+        "--cache",
+        tmp_path / "cache",
+        "--out",
+        tmp_path / "fara",
+        "--snapshot-date",
+        "2025-04-10",
+    )
     assert code == 0, terminal
     assert f"downloading {FP}.zip [" in terminal and "#" * 30 in terminal
     assert stdout.startswith("data refresh:")
@@ -273,7 +330,9 @@ def test_refresh_truncated_zip_fails_cleanly(server, tmp_path):
     before = snapshot(out)
     proc = refresh(base_url, tmp_path, out)
     assert proc.returncode == 1
-    assert f"{base_url}{FP}.zip" in proc.stderr and ("truncated" in proc.stderr or "damaged" in proc.stderr)
+    assert f"{base_url}{FP}.zip" in proc.stderr and (
+        "truncated" in proc.stderr or "damaged" in proc.stderr
+    )
     assert snapshot(out) == before
     assert not (tmp_path / "cache" / "bulk_2025-04-10").exists()
 
@@ -282,7 +341,9 @@ def test_refresh_html_error_page_fails_cleanly(server, tmp_path):
     base_url, folder = server
     folder.mkdir(parents=True)
     for name in (FP, REG):
-        (folder / (name + ".zip")).write_bytes(b"<!DOCTYPE html><html><title>Maintenance</title></html>")
+        (folder / (name + ".zip")).write_bytes(
+            b"<!DOCTYPE html><html><title>Maintenance</title></html>"
+        )
     out = _existing(tmp_path)
     before = snapshot(out)
     proc = refresh(base_url, tmp_path, out)

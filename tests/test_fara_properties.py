@@ -13,7 +13,9 @@ from course import fara
 
 # Characters that break naive CSV handling, plus cp1252 letters and DOJ's curly quotes.
 TRICKY = st.text(alphabet=st.sampled_from(list('ab ,"\r\n\u00e9\u201c\u201dX;')), max_size=12)
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+)
 
 
 def raw_field(value: str, doubled: bool) -> str:
@@ -35,7 +37,10 @@ def satisfies_doj_invariants(values: list[str], doubled: list[bool]) -> bool:
 
 
 record = st.integers(min_value=2, max_value=6).flatmap(
-    lambda n: st.tuples(st.lists(TRICKY, min_size=n, max_size=n), st.lists(st.booleans(), min_size=n, max_size=n)))
+    lambda n: st.tuples(
+        st.lists(TRICKY, min_size=n, max_size=n), st.lists(st.booleans(), min_size=n, max_size=n)
+    )
+)
 
 
 @SETTINGS
@@ -45,8 +50,10 @@ def test_split_parse_serialize_round_trip(records):
     records = [r for r in records if len(r[0]) == ncols]
     for values, doubled in records:
         assume(satisfies_doj_invariants(values, doubled))
-    lines = ['"' + fara.SEPARATOR.join(raw_field(v, d) for v, d in zip(values, doubled)) + '"\r\n'
-             for values, doubled in records]
+    lines = [
+        '"' + fara.SEPARATOR.join(raw_field(v, d) for v, d in zip(values, doubled)) + '"\r\n'
+        for values, doubled in records
+    ]
     header = '"' + fara.SEPARATOR.join(f"c{i}" for i in range(ncols)) + '"\r\n'
     chunks, rejected = fara.split_bulk_text(header + "".join(lines), ncols)
     assert rejected == []
@@ -61,16 +68,37 @@ def test_split_parse_serialize_round_trip(records):
         assert fara.serialize_bulk_record(parsed) == chunk
 
 
-TEXT_COLUMNS = ["foreign_principal", "country", "registrant_name", "address_1", "address_2", "city", "state", "zip"]
+TEXT_COLUMNS = [
+    "foreign_principal",
+    "country",
+    "registrant_name",
+    "address_1",
+    "address_2",
+    "city",
+    "state",
+    "zip",
+]
 
 
 @SETTINGS
-@given(st.lists(st.tuples(st.lists(TRICKY, min_size=8, max_size=8), st.lists(st.booleans(), min_size=8, max_size=8)),
-                min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(TRICKY, min_size=8, max_size=8),
+            st.lists(st.booleans(), min_size=8, max_size=8),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_read_bulk_keeps_every_text_value(tmp_path_factory, rows):
     names = fara.column_names("principals")
-    fixed = {"principal_terminated": "", "principal_registered": "01/02/2003",
-             "registration_number": "17", "registrant_registered": "12/31/1999"}
+    fixed = {
+        "principal_terminated": "",
+        "principal_registered": "01/02/2003",
+        "registration_number": "17",
+        "registrant_registered": "12/31/1999",
+    }
     lines, expected = [], []
     for texts, doubled in rows:
         record = dict(zip(TEXT_COLUMNS, texts))
@@ -78,7 +106,9 @@ def test_read_bulk_keeps_every_text_value(tmp_path_factory, rows):
         values = [record.get(n, fixed.get(n)) for n in names]
         flags = [escape.get(n, False) for n in names]
         assume(satisfies_doj_invariants(values, flags))
-        lines.append('"' + fara.SEPARATOR.join(raw_field(v, d) for v, d in zip(values, flags)) + '"\r\n')
+        lines.append(
+            '"' + fara.SEPARATOR.join(raw_field(v, d) for v, d in zip(values, flags)) + '"\r\n'
+        )
         expected.append(record)
     header = '"' + fara.SEPARATOR.join(fara.bulk_header("principals")) + '"\r\n'
     path = tmp_path_factory.mktemp("prop") / "FARA_All_ForeignPrincipals.csv"
@@ -93,17 +123,23 @@ def test_read_bulk_keeps_every_text_value(tmp_path_factory, rows):
 @SETTINGS
 @given(st.lists(st.tuples(TRICKY, TRICKY), min_size=1, max_size=6))
 def test_derived_csv_round_trip(tmp_path_factory, rows):
-    frame = pd.DataFrame({
-        "registration_number": pd.array(range(1, len(rows) + 1), dtype="Int64"),
-        "name": [a for a, _ in rows],
-        "business_name": [b for _, b in rows],
-        "registered": pd.to_datetime(["2001-02-03"] * len(rows)).astype("datetime64[ns]"),
-        "terminated": pd.to_datetime([None] * len(rows)).astype("datetime64[ns]"),
-        "city": [b for _, b in rows], "state": [a for a, _ in rows], "flags": [""] * len(rows),
-    })
+    frame = pd.DataFrame(
+        {
+            "registration_number": pd.array(range(1, len(rows) + 1), dtype="Int64"),
+            "name": [a for a, _ in rows],
+            "business_name": [b for _, b in rows],
+            "registered": pd.to_datetime(["2001-02-03"] * len(rows)).astype("datetime64[ns]"),
+            "terminated": pd.to_datetime([None] * len(rows)).astype("datetime64[ns]"),
+            "city": [b for _, b in rows],
+            "state": [a for a, _ in rows],
+            "flags": [""] * len(rows),
+        }
+    )
     folder = tmp_path_factory.mktemp("derived")
     (folder / "registrants.csv").write_bytes(fara.to_csv_bytes(frame))
-    loaded = fara.read_derived("registrants.csv", ["registered", "terminated"], ["registration_number"], folder)
+    loaded = fara.read_derived(
+        "registrants.csv", ["registered", "terminated"], ["registration_number"], folder
+    )
     assert loaded["name"].tolist() == frame["name"].tolist()
     assert loaded["business_name"].tolist() == frame["business_name"].tolist()
     assert loaded["registered"].tolist() == frame["registered"].tolist()

@@ -30,6 +30,7 @@ CLASS_TIMEOUT = 30.0  # generous: a loaded CI machine must not turn slow noteboo
 
 # --- fast: the pieces ---------------------------------------------------------------------------
 
+
 def _export_roundtrip(values: dict, tmp_path: Path) -> dict:
     """Run the kernel-side export code in a plain namespace, then decode as the grader does."""
     space = {"__builtins__": __builtins__}
@@ -44,17 +45,31 @@ def _export_roundtrip(values: dict, tmp_path: Path) -> dict:
 def test_answers_survive_export_and_decoding(tmp_path):
     import numpy as np
 
-    chart = alt.Chart(pd.DataFrame({"country": ["RUSSIA"], "active_rows": [4]})).mark_bar().encode(x="active_rows:Q")
+    chart = (
+        alt.Chart(pd.DataFrame({"country": ["RUSSIA"], "active_rows": [4]}))
+        .mark_bar()
+        .encode(x="active_rows:Q")
+    )
     values = {
-        "count": np.int64(4), "share": np.float64(0.25), "missing_value": float("nan"), "text": "Kobre & Kim LLP",
+        "count": np.int64(4),
+        "share": np.float64(0.25),
+        "missing_value": float("nan"),
+        "text": "Kobre & Kim LLP",
         "series": pd.Series([56, 4], index=["JAPAN", "RUSSIA"], name="count"),
         "frame": pd.DataFrame({"country": ["JAPAN"], "n": [56]}),
-        "chart": chart, "blank": ..., "nested": {"a": [1, (2, 3)], 5: {"x"}},
-        "function": len, "day": pd.Timestamp("2022-02-24"),
+        "chart": chart,
+        "blank": ...,
+        "nested": {"a": [1, (2, 3)], 5: {"x"}},
+        "function": len,
+        "day": pd.Timestamp("2022-02-24"),
     }
     back = _export_roundtrip(values, tmp_path)
     assert back["count"] == 4 and type(back["count"]) is int
-    assert back["share"] == 0.25 and math.isnan(back["missing_value"]) and back["text"] == "Kobre & Kim LLP"
+    assert (
+        back["share"] == 0.25
+        and math.isnan(back["missing_value"])
+        and back["text"] == "Kobre & Kim LLP"
+    )
     pd.testing.assert_series_equal(back["series"], values["series"])
     assert back["frame"].to_dict("list") == {"country": ["JAPAN"], "n": [56]}
     assert back["chart"].to_dict() == chart.to_dict()
@@ -68,31 +83,48 @@ def test_signed_lines_reject_forgeries():
     key = b"k" * 32
     line = grading._envelope(key, {"id": "1", "result": {"status": "ok"}})
     assert grading._verify(key, line) == {"id": "1", "result": {"status": "ok"}}
-    forged = json.dumps({"body": json.dumps({"id": "1", "result": {"status": "ok", "scores": {"q1": 3}}}),
-                         "sig": "0" * 64})
+    forged = json.dumps(
+        {
+            "body": json.dumps({"id": "1", "result": {"status": "ok", "scores": {"q1": 3}}}),
+            "sig": "0" * 64,
+        }
+    )
     assert grading._verify(key, forged) is None
     assert grading._verify(b"x" * 32, line) is None
     assert grading._verify(key, "not json") is None
 
 
 def test_grades_csv_is_written_in_one_piece(tmp_path):
-    rows = [grading.GradeRow("a/x.ipynb", "ok", {"q1": 3.0, "q2": 1.5}, ""),
-            grading.GradeRow("b.ipynb", "timeout", {}, "stopped after 120 s")]
+    rows = [
+        grading.GradeRow("a/x.ipynb", "ok", {"q1": 3.0, "q2": 1.5}, ""),
+        grading.GradeRow("b.ipynb", "timeout", {}, "stopped after 120 s"),
+    ]
     out = tmp_path / "grades.csv"
     out.write_text("old")
     grading.write_grades(rows, ["q1", "q2"], {"q1": 3.0, "q2": 3.0}, out)
-    assert out.read_text() == ("submission,status,total,max,q1,q2,message\n"
-                               "a/x.ipynb,ok,4.5,6,3,1.5,\n"
-                               "b.ipynb,timeout,0,6,,,stopped after 120 s\n")
+    assert out.read_text() == (
+        "submission,status,total,max,q1,q2,message\n"
+        "a/x.ipynb,ok,4.5,6,3,1.5,\n"
+        "b.ipynb,timeout,0,6,,,stopped after 120 s\n"
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
 
 def test_submissions_are_found_recursively_in_a_stable_order(tmp_path):
-    for name in ["b/z.ipynb", "a.ipynb", "b/.ipynb_checkpoints/z-checkpoint.ipynb", "c/notes.txt", "B.ipynb"]:
+    for name in [
+        "b/z.ipynb",
+        "a.ipynb",
+        "b/.ipynb_checkpoints/z-checkpoint.ipynb",
+        "c/notes.txt",
+        "B.ipynb",
+    ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
     assert [p.relative_to(tmp_path).as_posix() for p in grading.find_submissions(tmp_path)] == [
-        "B.ipynb", "a.ipynb", "b/z.ipynb"]
+        "B.ipynb",
+        "a.ipynb",
+        "b/z.ipynb",
+    ]
 
 
 def test_progress_bar_only_on_a_terminal():
@@ -115,17 +147,27 @@ def test_progress_bar_only_on_a_terminal():
 
 def test_usage_errors_exit_non_zero(tmp_path):
     def grade(*extra):
-        return subprocess.run([sys.executable, "-m", "course", "grade", *extra], cwd=REPO_ROOT,
-                              capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "course", "grade", *extra],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+        )
 
-    missing = grade(str(tmp_path / "nowhere"), "--assignment", SLUG, "--out", str(tmp_path / "g.csv"))
+    missing = grade(
+        str(tmp_path / "nowhere"), "--assignment", SLUG, "--out", str(tmp_path / "g.csv")
+    )
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     unknown = grade(str(tmp_path), "--assignment", "no-such-slug", "--out", str(tmp_path / "g.csv"))
     assert unknown.returncode == 2 and "no-such-slug" in unknown.stderr
     assert grade(str(tmp_path)).returncode == 2  # argparse: --assignment and --out are required
-    for option, value, message in (("--jobs", "0", "--jobs must be at least 1"),
-                                   ("--timeout", "0", "--timeout must be positive")):
-        bad = grade(str(tmp_path), "--assignment", SLUG, "--out", str(tmp_path / "g.csv"), option, value)
+    for option, value, message in (
+        ("--jobs", "0", "--jobs must be at least 1"),
+        ("--timeout", "0", "--timeout must be positive"),
+    ):
+        bad = grade(
+            str(tmp_path), "--assignment", SLUG, "--out", str(tmp_path / "g.csv"), option, value
+        )
         assert bad.returncode == 2 and message in bad.stderr
     assert not (tmp_path / "g.csv").exists()
 
@@ -156,12 +198,17 @@ def test_a_failing_grader_still_gives_every_submission_a_row(tmp_path, monkeypat
     monkeypatch.setattr(grading, "_Worker", BrokenWorker)
     monkeypatch.setattr(threading, "excepthook", lambda args: None)
     rows, summary = grading.grade_class(folder, autograder, tmp_path / "g.csv", jobs=2)
-    assert [(row.submission, row.status) for row in rows] == [("a.ipynb", "error"), ("b.ipynb", "error")]
+    assert [(row.submission, row.status) for row in rows] == [
+        ("a.ipynb", "error"),
+        ("b.ipynb", "error"),
+    ]
     with open(tmp_path / "g.csv", newline="") as handle:
         written = list(csv.DictReader(handle))
     assert [row["submission"] for row in written] == ["a.ipynb", "b.ipynb"]
     assert all(row["message"].startswith("not graded:") for row in written)
-    assert summary.startswith("graded 0 of 2 submissions, failed 2 (0 timeout, 2 error, 0 unreadable)")
+    assert summary.startswith(
+        "graded 0 of 2 submissions, failed 2 (0 timeout, 2 error, 0 unreadable)"
+    )
 
 
 def test_check_refuses_a_notebook_without_otter_tests(tmp_path):
@@ -169,16 +216,23 @@ def test_check_refuses_a_notebook_without_otter_tests(tmp_path):
 
     path = tmp_path / "plain.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), path)
-    done = subprocess.run([sys.executable, "-m", "course", "check", str(path)], cwd=REPO_ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "check", str(path)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2 and "no otter tests" in done.stderr
 
 
 # --- slow: real kernels -------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    return exercises.build_assignment(EXERCISES_DIR / f"{SLUG}.ipynb", tmp_path_factory.mktemp("exercises"))
+    return exercises.build_assignment(
+        EXERCISES_DIR / f"{SLUG}.ipynb", tmp_path_factory.mktemp("exercises")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -187,8 +241,11 @@ def maker(built):
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.slow
@@ -196,9 +253,12 @@ def test_answer_key_scores_full_marks_and_untouched_notebook_zero(built, maker, 
     folder = tmp_path / "two"
     folder.mkdir()
     import nbformat
+
     nbformat.write(maker.notebook(answered=maker.questions), folder / "key.ipynb")
     nbformat.write(maker.notebook(), folder / "untouched.ipynb")
-    rows, _ = grading.grade_class(folder, built.autograder_zip, tmp_path / "g.csv", jobs=2, timeout=60)
+    rows, _ = grading.grade_class(
+        folder, built.autograder_zip, tmp_path / "g.csv", jobs=2, timeout=60
+    )
     by_name = {row.submission: row for row in rows}
     assert by_name["key.ipynb"].status == "ok" and by_name["key.ipynb"].total() == 14
     assert by_name["untouched.ipynb"].status == "ok" and by_name["untouched.ipynb"].total() == 0
@@ -212,9 +272,27 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     out = tmp_path / "grades.csv"
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "course", "grade", str(folder), "--assignment", SLUG, "--out", str(out),
-         "--jobs", "2", "--timeout", str(CLASS_TIMEOUT), "--source", str(EXERCISES_DIR)],
-        cwd=REPO_ROOT, capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "course",
+            "grade",
+            str(folder),
+            "--assignment",
+            SLUG,
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--timeout",
+            str(CLASS_TIMEOUT),
+            "--source",
+            str(EXERCISES_DIR),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     # Originals untouched, and nothing new next to them.
@@ -224,7 +302,18 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
 
     with open(out, newline="") as handle:
         reader = csv.DictReader(handle)
-        assert reader.fieldnames == ["submission", "status", "total", "max", "q1", "q2", "q3", "q4", "q5", "message"]
+        assert reader.fieldnames == [
+            "submission",
+            "status",
+            "total",
+            "max",
+            "q1",
+            "q2",
+            "q3",
+            "q4",
+            "q5",
+            "message",
+        ]
         rows = list(reader)
     assert [row["submission"] for row in rows] == sorted(expected)
     for row in rows:
@@ -235,19 +324,37 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         if want["message"] is not None:
             assert row["message"] == want["message"], row
     by_name = {row["submission"]: row for row in rows}
-    assert [by_name["partial/q1-q3.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == ["3", "0", "2", "0", "0"]
-    assert [by_name["partial/wrong-rank.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == ["3", "2", "2", "3", "3"]
+    assert [by_name["partial/q1-q3.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == [
+        "3",
+        "0",
+        "2",
+        "0",
+        "0",
+    ]
+    assert [by_name["partial/wrong-rank.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == [
+        "3",
+        "2",
+        "2",
+        "3",
+        "3",
+    ]
     assert by_name["bad/endless-loop.ipynb"]["message"] == f"stopped after {CLASS_TIMEOUT:g} s"
     assert by_name["bad/truncated.ipynb"]["message"].startswith("not a valid notebook:")
     assert by_name["bad/monkeypatch.ipynb"]["status"] == "ok"
     assert by_name["bad/monkeypatch.ipynb"]["total"] == "0"
     for status in ("timeout", "error", "unreadable"):
-        assert all(by_name[name][q] == "" for name in by_name if by_name[name]["status"] == status
-                   for q in ["q1", "q5"])
+        assert all(
+            by_name[name][q] == ""
+            for name in by_name
+            if by_name[name]["status"] == status
+            for q in ["q1", "q5"]
+        )
     summary = done.stdout.strip().splitlines()[-1]
     ok = sum(w["status"] == "ok" for w in expected.values())
-    assert summary.startswith(f"graded {ok} of {len(expected)} submissions, failed {len(expected) - ok} "
-                              "(1 timeout, 2 error, 1 unreadable); mean score ")
+    assert summary.startswith(
+        f"graded {ok} of {len(expected)} submissions, failed {len(expected) - ok} "
+        "(1 timeout, 2 error, 1 unreadable); mean score "
+    )
     assert "wall time" in summary
 
 
@@ -273,14 +380,17 @@ def test_grader_check_works_inside_the_unzipped_student_notebook(maker, built, t
     """As a student runs it: the bundle's notebook in plain Jupyter, with otter's own checks."""
     import zipfile
 
-    import nbformat
     from nbclient import NotebookClient
 
     with zipfile.ZipFile(built.student_zip) as archive:
         archive.extractall(tmp_path)
     notebook = maker.notebook(answered=["q1", "q3"])
-    client = NotebookClient(notebook, kernel_name="python3", timeout=120,
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=120,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
     client.execute()
     outputs = {}
     for cell in notebook.cells:
@@ -291,7 +401,9 @@ def test_grader_check_works_inside_the_unzipped_student_notebook(maker, built, t
     assert "q3 results: All test cases passed!" in outputs["q3"]
     assert "q2 results" in outputs["q2"] and "All test cases passed" not in outputs["q2"]
     # Only public tests are inside the notebook, so only they ran.
-    assert "hidden" not in json.dumps(notebook.metadata["otter"]["tests"]).replace("hidden=False", "")
+    assert "hidden" not in json.dumps(notebook.metadata["otter"]["tests"]).replace(
+        "hidden=False", ""
+    )
 
 
 @pytest.mark.slow
@@ -305,21 +417,33 @@ def test_check_prints_the_public_tests_per_question(maker, built, tmp_path):
     notebook_path = tmp_path / "student" / f"{SLUG}.ipynb"
     nbformat.write(maker.notebook(answered=maker.questions), notebook_path)
     before = notebook_path.read_bytes()
-    done = subprocess.run([sys.executable, "-m", "course", "check", str(notebook_path)], cwd=REPO_ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "check", str(notebook_path)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["question", "public", "tests", "points"]
-    assert [line.split()[:3] for line in lines[1:6]] == [[f"q{i}", "1/1", "passed"] for i in range(1, 6)]
+    assert [line.split()[:3] for line in lines[1:6]] == [
+        [f"q{i}", "1/1", "passed"] for i in range(1, 6)
+    ]
     assert "Only the public tests ran" in done.stdout
     assert notebook_path.read_bytes() == before
 
     nbformat.write(maker.notebook(answered=["q1"]), notebook_path)
-    partial = subprocess.run([sys.executable, "-m", "course", "check", str(notebook_path)], cwd=REPO_ROOT,
-                             capture_output=True, text=True)
+    partial = subprocess.run(
+        [sys.executable, "-m", "course", "check", str(notebook_path)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert partial.returncode == 1
     rows = {line.split()[0]: line.split()[1] for line in partial.stdout.splitlines()[1:6]}
     assert rows == {"q1": "1/1", "q2": "0/1", "q3": "0/1", "q4": "0/1", "q5": "0/1"}
     # Like running it in Jupyter: otter may keep its .OTTER_LOG; the grader leaves nothing behind.
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) in (
-        ["data", f"{SLUG}.ipynb", "tests"], [".OTTER_LOG", "data", f"{SLUG}.ipynb", "tests"])
+        ["data", f"{SLUG}.ipynb", "tests"],
+        [".OTTER_LOG", "data", f"{SLUG}.ipynb", "tests"],
+    )

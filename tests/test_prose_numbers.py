@@ -14,18 +14,24 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CHECKED = ["chapters/russia-in-washington.md", "chapters/fara-data.md", "chapters/instructor-guide.md"]
+CHECKED = [
+    "chapters/russia-in-washington.md",
+    "chapters/fara-data.md",
+    "chapters/instructor-guide.md",
+]
 
-MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December"
-          "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
 DASH = "[-–—]"
 _DATES = [
-    rf"\b\d{{1,2}}\s*{DASH}\s*\d{{1,2}}\s+(?:{MONTHS})\b(?:\s+\d{{4}})?",   # 22–28 February 2022
-    rf"\b\d{{1,2}}\s+(?:{MONTHS})\b(?:,?\s+\d{{4}})?",                      # 24 February 2022
-    rf"\b(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,\s+\d{{4}}",              # February 24, 2022
-    rf"\b(?:{MONTHS})\s+\d{{4}}\b",                                         # November 2017
-    r"\b\d{4}-\d{2}-\d{2}\b",                                               # 2022-02-23
-    r"\b\d{1,2}/\d{1,2}/\d{4}\b",                                           # 02/23/2022
+    rf"\b\d{{1,2}}\s*{DASH}\s*\d{{1,2}}\s+(?:{MONTHS})\b(?:\s+\d{{4}})?",  # 22–28 February 2022
+    rf"\b\d{{1,2}}\s+(?:{MONTHS})\b(?:,?\s+\d{{4}})?",  # 24 February 2022
+    rf"\b(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,\s+\d{{4}}",  # February 24, 2022
+    rf"\b(?:{MONTHS})\s+\d{{4}}\b",  # November 2017
+    r"\b\d{4}-\d{2}-\d{2}\b",  # 2022-02-23
+    r"\b\d{1,2}/\d{1,2}/\d{4}\b",  # 02/23/2022
     r"\b9/11\b",
     rf"\b(?:1[89]|20)\d{{2}}s?(?:\s*{DASH}\s*(?:\d{{2}}|(?:1[89]|20)\d{{2}}))?\b",  # 1938, 1990s, 2001–08
 ]
@@ -35,14 +41,16 @@ FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:st|nd|rd|th)?(?:\s?%)?(?!\w)")
 NUMBER_WORDS = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
     r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-    r"|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|percent)\b", re.IGNORECASE)
+    r"|hundreds?|thousands?|millions?|billions?|dozens?|half|twice|percent)\b",
+    re.IGNORECASE,
+)
 
-ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")          # {glue:text}`x`, {cite}`k`, {term}`t <T>`
+ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")  # {glue:text}`x`, {cite}`k`, {term}`t <T>`
 INLINE_CODE = re.compile(r"``.*?``|`[^`]*`")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
 HTML_TAG = re.compile(r"<[^>]+>")
 URL = re.compile(r"https?://\S+")
-OPTION_LINE = re.compile(r"^\s*:[\w-]+:")            # directive options (:class: tip)
+OPTION_LINE = re.compile(r"^\s*:[\w-]+:")  # directive options (:class: tip)
 FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*(\{[^}]*\})?\s*(\S*)")
 CODE_DIRECTIVES = {"{code-cell}", "{code-block}", "{code}", "{literalinclude}", "{raw}", "{math}"}
 
@@ -72,13 +80,22 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
         line = lines[index]
         match = FENCE.match(line)
         if code_fence is not None:
-            if match and match.group(1)[0] == code_fence[0] and len(match.group(1)) >= len(code_fence) \
-                    and not match.group(2) and not match.group(3):
+            if (
+                match
+                and match.group(1)[0] == code_fence[0]
+                and len(match.group(1)) >= len(code_fence)
+                and not match.group(2)
+                and not match.group(3)
+            ):
                 code_fence = None
             continue
         if match:
             fence, directive, language = match.groups()
-            if directive and directive in CODE_DIRECTIVES or (fence[0] != ":" and not directive and language):
+            if (
+                directive
+                and directive in CODE_DIRECTIVES
+                or (fence[0] != ":" and not directive and language)
+            ):
                 code_fence = fence
                 continue
             if not directive and not language and open_fences and open_fences[-1][0] == fence[0]:
@@ -90,7 +107,11 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
             open_fences.append(fence)
             continue
         stripped = line.strip()
-        if OPTION_LINE.match(line) or stripped.startswith("%") or re.fullmatch(r"\([\w-]+\)=", stripped):
+        if (
+            OPTION_LINE.match(line)
+            or stripped.startswith("%")
+            or re.fullmatch(r"\([\w-]+\)=", stripped)
+        ):
             continue
         out.append((index + 1, line))
     return out
@@ -149,16 +170,19 @@ def test_allowed_forms_pass():
     assert hand_typed_figures(SAMPLE) == []
 
 
-@pytest.mark.parametrize("planted, token", [
-    ("Russia had 4 active principals.", "4"),
-    ("Japan had 56, far more.", "56"),
-    ("A share of 50% is large.", "50%"),
-    ("It fell from 11 to 4.", "11"),
-    ("Only four rows remain.", "four"),
-    ("Half of the rows are individuals.", "Half"),
-    ("The 3rd largest.", "3rd"),
-    ("Total 1,234 rows.", "1,234"),
-])
+@pytest.mark.parametrize(
+    "planted, token",
+    [
+        ("Russia had 4 active principals.", "4"),
+        ("Japan had 56, far more.", "56"),
+        ("A share of 50% is large.", "50%"),
+        ("It fell from 11 to 4.", "11"),
+        ("Only four rows remain.", "four"),
+        ("Half of the rows are individuals.", "Half"),
+        ("The 3rd largest.", "3rd"),
+        ("Total 1,234 rows.", "1,234"),
+    ],
+)
 def test_planted_figures_are_caught(planted, token):
     found = hand_typed_figures(SAMPLE + "\n" + planted + "\n")
     assert [f.token for f in found][:1] == [token], found
@@ -176,8 +200,11 @@ def test_findings_name_the_line():
 
 # ---- the chapters --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("chapter", CHECKED)
 def test_chapter_prose_has_no_hand_typed_figures(chapter):
     path = REPO / chapter
     findings = hand_typed_figures(path.read_text(encoding="utf-8"))
-    assert not findings, f"{chapter}: hand-typed figures (glue them):\n" + "\n".join(map(str, findings))
+    assert not findings, f"{chapter}: hand-typed figures (glue them):\n" + "\n".join(
+        map(str, findings)
+    )

@@ -25,6 +25,7 @@ BULK_2025 = BULK / FP
 
 # ---- load_principals_coded ----------------------------------------------------------------------
 
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "coded.csv"
     path.write_text(text, encoding="utf-8")
@@ -32,23 +33,31 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_load_principals_coded_reads_a_valid_file(tmp_path):
-    path = write(tmp_path, 'foreign_principal,type,justification\n'
-                           '"Acme, ""Ltd""",private company or association,a firm\n'
-                           ' Jane Doe ,unclear,nothing known\n')
+    path = write(
+        tmp_path,
+        "foreign_principal,type,justification\n"
+        '"Acme, ""Ltd""",private company or association,a firm\n'
+        " Jane Doe ,unclear,nothing known\n",
+    )
     coded = russia.load_principals_coded(path)
     assert coded["foreign_principal"].tolist() == ['Acme, "Ltd"', "Jane Doe"]
     assert coded["type"].tolist() == ["private company or association", "unclear"]
 
 
-@pytest.mark.parametrize("body, message", [
-    ("Acme,state firm,why\n", r"line 2, field type: 'state firm' is not one of"),
-    ("Acme,unclear,\n", r"line 2, field justification: empty"),
-    (",unclear,why\n", r"line 2, field foreign_principal: empty name"),
-    ("Acme,unclear,why\nBeta,unclear,why\nAcme,state media,why\n",
-     r"line 4, field foreign_principal: 'Acme' already coded on line 2"),
-    ("Acme,unclear\n", r"line 2: expected 3 fields, got 2"),
-    ('"Multi\nline",unclear,why\nAcme,bogus,why\n', r"line 4, field type"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("Acme,state firm,why\n", r"line 2, field type: 'state firm' is not one of"),
+        ("Acme,unclear,\n", r"line 2, field justification: empty"),
+        (",unclear,why\n", r"line 2, field foreign_principal: empty name"),
+        (
+            "Acme,unclear,why\nBeta,unclear,why\nAcme,state media,why\n",
+            r"line 4, field foreign_principal: 'Acme' already coded on line 2",
+        ),
+        ("Acme,unclear\n", r"line 2: expected 3 fields, got 2"),
+        ('"Multi\nline",unclear,why\nAcme,bogus,why\n', r"line 4, field type"),
+    ],
+)
 def test_load_principals_coded_names_file_line_and_field(tmp_path, body, message):
     path = write(tmp_path, "foreign_principal,type,justification\n" + body)
     with pytest.raises(russia.CodingError, match=re.escape(str(path)) + ", " + message):
@@ -63,34 +72,50 @@ def test_load_principals_coded_rejects_a_wrong_header(tmp_path):
 
 # ---- USSR rule and coding ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, kind", [
-    ("Nacionalno Trudovoy Soyuz (NTS)", "opposition or civil society"),
-    ("His Imperial Highness The Grand Duke Wladimir of Russia", "opposition or civil society"),
-    ("Pravda", "state media"),
-    ("Embassy of the U.S.S.R. (Soviet Life Magazine)", "state media"),
-    ("Mezhdunarodnaya Kniga", "state media"),
-    ("V/O Sojuzpushnina", "state body or state-owned company"),
-    ("Embassy of the Union of Soviet Socialist Republics", "state body or state-owned company"),
-    ("Intourist, Ltd.", "state body or state-owned company"),
-    ("Prime Minister of Ukranian SSR - Vitold P. Fokin", "state body or state-owned company"),
-    ("Deborah Katz", "unclear"),
-])
+
+@pytest.mark.parametrize(
+    "name, kind",
+    [
+        ("Nacionalno Trudovoy Soyuz (NTS)", "opposition or civil society"),
+        ("His Imperial Highness The Grand Duke Wladimir of Russia", "opposition or civil society"),
+        ("Pravda", "state media"),
+        ("Embassy of the U.S.S.R. (Soviet Life Magazine)", "state media"),
+        ("Mezhdunarodnaya Kniga", "state media"),
+        ("V/O Sojuzpushnina", "state body or state-owned company"),
+        ("Embassy of the Union of Soviet Socialist Republics", "state body or state-owned company"),
+        ("Intourist, Ltd.", "state body or state-owned company"),
+        ("Prime Minister of Ukranian SSR - Vitold P. Fokin", "state body or state-owned company"),
+        ("Deborah Katz", "unclear"),
+    ],
+)
 def test_ussr_rule(name, kind):
     assert russia.ussr_type(name) == kind
 
 
 def test_code_principals_uses_codebook_rule_and_flags_new_names():
-    coded = pd.DataFrame({"foreign_principal": ["Known Bank"], "type": ["state body or state-owned company"],
-                          "justification": ["x"]})
-    rows = pd.DataFrame({
-        "foreign_principal": ["Known Bank ", "Sergei Chemezov", "Pravda", "Toyota"],
-        "country": ["RUSSIA", "RUSSIA", "USSR", "JAPAN"],
-    })
+    coded = pd.DataFrame(
+        {
+            "foreign_principal": ["Known Bank"],
+            "type": ["state body or state-owned company"],
+            "justification": ["x"],
+        }
+    )
+    rows = pd.DataFrame(
+        {
+            "foreign_principal": ["Known Bank ", "Sergei Chemezov", "Pravda", "Toyota"],
+            "country": ["RUSSIA", "RUSSIA", "USSR", "JAPAN"],
+        }
+    )
     out = russia.code_principals(rows, coded)
-    assert out["type"].tolist() == ["state body or state-owned company", russia.NOT_YET_CODED, "state media"]
+    assert out["type"].tolist() == [
+        "state body or state-owned company",
+        russia.NOT_YET_CODED,
+        "state media",
+    ]
 
 
 # ---- competition_rank ---------------------------------------------------------------------------
+
 
 def test_competition_rank_ties_share_a_rank():
     counts = {"A": 10, "B": 5, "C": 5, "D": 3}
@@ -102,7 +127,9 @@ def test_competition_rank_unknown_label():
         russia.competition_rank({"JAPAN": 56}, "RUSSIA")
 
 
-@given(st.dictionaries(st.text(min_size=1, max_size=4), st.integers(0, 60), min_size=1, max_size=30))
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=4), st.integers(0, 60), min_size=1, max_size=30)
+)
 def test_competition_rank_matches_pandas_min_rank(counts):
     expected = pd.Series(counts).rank(method="min", ascending=False).astype(int)
     for label in counts:
@@ -111,9 +138,14 @@ def test_competition_rank_matches_pandas_min_rank(counts):
 
 # ---- share_by_type ----------------------------------------------------------------------------
 
+
 def test_share_by_type_keeps_every_type_and_sums_to_one():
-    rows = pd.DataFrame({"type": ["state media", "state media", "unclear", russia.NOT_YET_CODED],
-                         "year": [2020, 2020, 2021, 2021]})
+    rows = pd.DataFrame(
+        {
+            "type": ["state media", "state media", "unclear", russia.NOT_YET_CODED],
+            "year": [2020, 2020, 2021, 2021],
+        }
+    )
     overall = russia.share_by_type(rows)
     assert overall["type"].tolist() == [*russia.TYPES, russia.NOT_YET_CODED]
     assert overall.set_index("type").loc["state media", "share"] == 0.5
@@ -130,33 +162,52 @@ def test_share_by_type_of_nothing_is_zero():
 
 # ---- exodus_table on small frames -------------------------------------------------------------
 
+
 def frame(rows):
-    out = pd.DataFrame(rows, columns=["registration_number", "registrant_name", "foreign_principal", "country",
-                                      "principal_registered", "principal_terminated"])
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "registration_number",
+            "registrant_name",
+            "foreign_principal",
+            "country",
+            "principal_registered",
+            "principal_terminated",
+        ],
+    )
     for column in ("principal_registered", "principal_terminated"):
         out[column] = pd.to_datetime(out[column])
     return out
 
 
 def test_exodus_table_marks_backdating_and_survivors():
-    before = frame([
-        (1, "Firm A", "Stays", "RUSSIA", "2020-01-01", None),
-        (2, "Firm B", "Leaves", "RUSSIA", "2020-01-01", None),
-        (3, "Firm C", "Backdated", "RUSSIA", "2020-01-01", None),
-        (4, "Firm D", "Other", "JAPAN", "2020-01-01", None),
-    ])
-    after = frame([
-        (1, "Firm A", "Stays", "RUSSIA", "2020-01-01", None),
-        (2, "Firm B", "Leaves", "RUSSIA", "2020-01-01", "2022-02-25"),
-        (3, "Firm C", "Backdated", "RUSSIA", "2020-01-01", "2021-09-30"),
-        (4, "Firm D", "Other", "JAPAN", "2020-01-01", "2022-03-01"),
-    ])
+    before = frame(
+        [
+            (1, "Firm A", "Stays", "RUSSIA", "2020-01-01", None),
+            (2, "Firm B", "Leaves", "RUSSIA", "2020-01-01", None),
+            (3, "Firm C", "Backdated", "RUSSIA", "2020-01-01", None),
+            (4, "Firm D", "Other", "JAPAN", "2020-01-01", None),
+        ]
+    )
+    after = frame(
+        [
+            (1, "Firm A", "Stays", "RUSSIA", "2020-01-01", None),
+            (2, "Firm B", "Leaves", "RUSSIA", "2020-01-01", "2022-02-25"),
+            (3, "Firm C", "Backdated", "RUSSIA", "2020-01-01", "2021-09-30"),
+            (4, "Firm D", "Other", "JAPAN", "2020-01-01", "2022-03-01"),
+        ]
+    )
     current = frame([(3, "Firm C", "Backdated (renamed)", "RUSSIA", "2020-01-01", "2021-09-30")])
-    table = russia.exodus_table(before, "2022-02-23", after, "2022-03-31", current=current).set_index(
-        "foreign_principal")
+    table = russia.exodus_table(
+        before, "2022-02-23", after, "2022-03-31", current=current
+    ).set_index("foreign_principal")
     assert list(table.columns) == russia.EXODUS_COLUMNS[:2] + russia.EXODUS_COLUMNS[3:]
     assert table["active_2022_02_23"].all() and len(table) == 3
-    assert table["active_2022_03_31"].to_dict() == {"Stays": True, "Backdated": False, "Leaves": False}
+    assert table["active_2022_03_31"].to_dict() == {
+        "Stays": True,
+        "Backdated": False,
+        "Leaves": False,
+    }
     assert table.loc["Backdated", "days_backdated"] == 146
     assert table.loc["Leaves", "days_backdated"] == 0
     assert pd.isna(table.loc["Stays", "days_backdated"])
@@ -165,13 +216,18 @@ def test_exodus_table_marks_backdating_and_survivors():
 
 def test_load_exodus_reports_bad_booleans(tmp_path):
     path = tmp_path / "exodus.csv"
-    path.write_text(",".join(russia.EXODUS_COLUMNS) + "\n"
-                    "1,Firm,Name,RUSSIA,2020-01-01,yes,false,,,Name\n", encoding="utf-8")
-    with pytest.raises(russia.CodingError, match="line 2, field active_2022_02_23: expected true/false"):
+    path.write_text(
+        ",".join(russia.EXODUS_COLUMNS) + "\n1,Firm,Name,RUSSIA,2020-01-01,yes,false,,,Name\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        russia.CodingError, match="line 2, field active_2022_02_23: expected true/false"
+    ):
         russia.load_exodus(path)
 
 
 # ---- the committed data ------------------------------------------------------------------------
+
 
 def test_codebook_covers_every_russia_name_in_the_2025_04_10_file():
     need_shared(BULK_2025)
@@ -225,18 +281,38 @@ def test_exodus_script_reproduces_the_committed_table(tmp_path):
     for day in ("2022-02-23", "2022-03-31"):
         need_shared(FARA_SHARED / f"fara-history_{day}")
     out = tmp_path / "exodus.csv"
-    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "russia_exodus_2022.py"),
-                           "--shared", str(paths.SHARED_DIR), "--out", str(out)],
-                          cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "russia_exodus_2022.py"),
+            "--shared",
+            str(paths.SHARED_DIR),
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "11 active on 2022-02-23, 4 on 2022-03-31" in proc.stdout
     assert out.read_bytes() == russia.exodus_path().read_bytes()
 
 
 def test_exodus_script_fails_clearly_without_snapshots(tmp_path):
-    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "russia_exodus_2022.py"),
-                           "--shared", str(tmp_path), "--out", str(tmp_path / "x.csv")],
-                          cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "russia_exodus_2022.py"),
+            "--shared",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "fara-history_2022-02-23" in proc.stderr and not (tmp_path / "x.csv").exists()
 
@@ -244,12 +320,24 @@ def test_exodus_script_fails_clearly_without_snapshots(tmp_path):
 # ---- the executed chapter: glued figures equal the FARA facts ----------------------------------
 
 FARA_FACTS_2025_04_10 = {
-    "active_russia": 4, "active_japan": 56, "active_saudi_arabia": 43, "active_qatar": 27,
-    "active_united_arab_emirates": 24, "active_ukraine": 23, "active_china": 16, "active_israel": 13,
-    "exodus_before": 11, "exodus_after": 4, "exodus_terminated": 7, "exodus_near": 6,
-    "exodus_near_first": "22 February 2022", "exodus_near_last": "28 February 2022",
-    "backdated_name": "TENEX, Joint Stock Company", "backdated_date": "30 September 2021",
-    "abramovich_registrant": "Kobre & Kim LLP", "snapshot_date": "10 April 2025",
+    "active_russia": 4,
+    "active_japan": 56,
+    "active_saudi_arabia": 43,
+    "active_qatar": 27,
+    "active_united_arab_emirates": 24,
+    "active_ukraine": 23,
+    "active_china": 16,
+    "active_israel": 13,
+    "exodus_before": 11,
+    "exodus_after": 4,
+    "exodus_terminated": 7,
+    "exodus_near": 6,
+    "exodus_near_first": "22 February 2022",
+    "exodus_near_last": "28 February 2022",
+    "backdated_name": "TENEX, Joint Stock Company",
+    "backdated_date": "30 September 2021",
+    "abramovich_registrant": "Kobre & Kim LLP",
+    "snapshot_date": "10 April 2025",
 }
 
 
@@ -261,8 +349,12 @@ def executed_glue(chapter: Path) -> dict:
     import nbclient
 
     notebook = jupytext.read(chapter)
-    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(chapter.parent)}}).execute()
+    nbclient.NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(chapter.parent)}},
+    ).execute()
     values = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -299,7 +391,9 @@ def test_glued_rank_is_the_competition_rank_of_the_data(glued):
 
 @pytest.mark.slow
 def test_every_glue_key_used_in_the_prose_is_defined(glued):
-    used = set(re.findall(r"\{glue:text\}`([\w]+)(?::[^`]*)?`", CHAPTER.read_text(encoding="utf-8")))
+    used = set(
+        re.findall(r"\{glue:text\}`([\w]+)(?::[^`]*)?`", CHAPTER.read_text(encoding="utf-8"))
+    )
     assert used and used <= set(glued), sorted(used - set(glued))
 
 
@@ -329,9 +423,23 @@ def built_page(tmp_path_factory):
     (root / "_toc.yml").write_text(MINIMAL_TOC, encoding="utf-8")
     out = root.parent / "out"
     env = {**os.environ, "COURSE_ROOT": str(root)}
-    proc = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(root),
-                           "--path-output", str(out), "--all", "-n", "-W", "--keep-going"],
-                          cwd=root, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "jupyter-book"),
+            "build",
+            str(root),
+            "--path-output",
+            str(out),
+            "--all",
+            "-n",
+            "-W",
+            "--keep-going",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     return proc, out / "_build" / "html" / "chapters" / "russia-in-washington.html"
 
 
@@ -346,6 +454,7 @@ def chart_specs(html: str) -> list[dict]:
 
 def data_rows(spec) -> list[int]:
     counts = [len(values) for values in spec.get("datasets", {}).values()]
+
     def walk(node):
         if isinstance(node, dict):
             if isinstance(node.get("data"), dict) and isinstance(node["data"].get("values"), list):
@@ -355,6 +464,7 @@ def data_rows(spec) -> list[int]:
         elif isinstance(node, list):
             for item in node:
                 walk(item)
+
     walk(spec)
     return counts
 
@@ -393,4 +503,4 @@ def test_page_links_the_student_files_and_glues_the_figures(built_page):
     html = page.read_text(encoding="utf-8")
     assert 'href="../exercises/russia-in-washington.zip"' in html
     assert 'href="../exercises/russia-in-washington.ipynb"' in html
-    assert "Russia had <span class=\"pasted-text\">4</span>" in html
+    assert 'Russia had <span class="pasted-text">4</span>' in html

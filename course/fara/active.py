@@ -6,7 +6,6 @@ import pandas as pd
 
 from course.fara.store import load_principals
 
-
 ACTIVE_COLUMNS = ["country_normalized", "year", "active"]
 FIRST_YEAR = 1942  # FARA took effect in 1938; the first registrations on file date from 1942.
 
@@ -38,7 +37,16 @@ def active_by_country_year(principals: pd.DataFrame, snapshot_date) -> pd.DataFr
     for year in range(FIRST_YEAR, day.year + 1):
         when = day if year == day.year else pd.Timestamp(year=year, month=12, day=31)
         counts = principals.loc[_active_mask(principals, when), "country_normalized"].value_counts()
-        pieces.append(pd.DataFrame({"country_normalized": countries, "year": year,
-                                    "active": counts.reindex(countries, fill_value=0).astype("int64").to_numpy()}))
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "country_normalized": countries,
+                    "year": year,
+                    "active": counts.reindex(countries, fill_value=0).astype("int64").to_numpy(),
+                }
+            )
+        )
     out = pd.concat(pieces, ignore_index=True)
-    return out.sort_values(["country_normalized", "year"], kind="stable").reset_index(drop=True)[ACTIVE_COLUMNS]
+    return out.sort_values(["country_normalized", "year"], kind="stable").reset_index(drop=True)[
+        ACTIVE_COLUMNS
+    ]

@@ -17,7 +17,6 @@ from course.fara.rawfiles import decode, read_raw_bytes
 from course.fara.report import FaraDataError, LoadReport, LoadResult, RecordNote
 from course.fara.schema import typed_records
 
-
 SEPARATOR = '","'
 _DOUBLED_ONLY = re.compile(r'(?:[^"]|"")*', re.S)
 
@@ -67,32 +66,47 @@ def split_bulk_text(text: str, ncols: int) -> tuple[list[tuple[int, str]], list[
         joined = "\n".join(chunk) + newline
         count = joined.count('","')
         # The closing quote must be its own character, not the tail of the last separator.
-        closed = joined.endswith('"' + eol) and not joined.endswith('","' + eol) or (
-            is_last and not newline and joined.endswith('"') and not joined.endswith('","'))
+        closed = (
+            joined.endswith('"' + eol)
+            and not joined.endswith('","' + eol)
+            or (is_last and not newline and joined.endswith('"') and not joined.endswith('","'))
+        )
         if count == separators and joined.startswith('"') and closed:
             records.append((start, joined))
             chunk = []
         elif count > separators:
             # Too many separators: an earlier line of the chunk was a short record. Reject up to
             # the first line that looks like a record end, then read on from the next line.
-            cut = next((k for k, piece in enumerate(chunk[:-1]) if piece.endswith('"\r' if crlf else '"')),
-                       len(chunk) - 1)
-            bad = "\n".join(chunk[:cut + 1]) + "\n"
-            rejected.append(RecordNote(start, f"record has {bad.count(SEPARATOR) + 1} fields, expected {ncols}", bad))
+            cut = next(
+                (k for k, piece in enumerate(chunk[:-1]) if piece.endswith('"\r' if crlf else '"')),
+                len(chunk) - 1,
+            )
+            bad = "\n".join(chunk[: cut + 1]) + "\n"
+            rejected.append(
+                RecordNote(
+                    start, f"record has {bad.count(SEPARATOR) + 1} fields, expected {ncols}", bad
+                )
+            )
             i = i - (len(chunk) - cut - 1)
             chunk = []
         i += 1
     if chunk:
         joined = "\n".join(chunk) + ("\n" if ends_with_newline else "")
-        rejected.append(RecordNote(start, "truncated final record: the file ends inside a record "
-                                   f"({joined.count(SEPARATOR) + 1} of {ncols} fields, no closing quote and CRLF)", joined))
+        rejected.append(
+            RecordNote(
+                start,
+                "truncated final record: the file ends inside a record "
+                f"({joined.count(SEPARATOR) + 1} of {ncols} fields, no closing quote and CRLF)",
+                joined,
+            )
+        )
     return records, rejected
 
 
 def parse_bulk_record(line: int, raw: str) -> BulkRecord:
     """Undo DOJ's quoting of one complete record (see :func:`split_bulk_text`)."""
     terminator = "\r\n" if raw.endswith("\r\n") else "\n" if raw.endswith("\n") else ""
-    inner = raw[1:len(raw) - len(terminator) - 1]
+    inner = raw[1 : len(raw) - len(terminator) - 1]
     pieces = inner.split('","')
     values, doubled, bare = [], [], []
     for piece in pieces:
@@ -135,22 +149,29 @@ def read_bulk(path: Path | str, kind: str) -> LoadResult:
     chunks, rejected = split_bulk_text(text, len(columns))
     report = LoadReport(path=str(path), kind=kind, rejected=rejected)
     report.raw = len(chunks) + len(rejected)
-    quirks = {"bare_quote_records": 0, "doubled_quote_records": 0, "embedded_line_break_records": 0,
-              "missing_final_crlf": 0, "lf_instead_of_crlf": 0}
+    quirks = {
+        "bare_quote_records": 0,
+        "doubled_quote_records": 0,
+        "embedded_line_break_records": 0,
+        "missing_final_crlf": 0,
+        "lf_instead_of_crlf": 0,
+    }
     rows, lines, bare_flags = [], [], []
     for line, raw in chunks:
         record = parse_bulk_record(line, raw)
         has_bare, has_doubled = any(record.bare), any(record.doubled)
         quirks["bare_quote_records"] += has_bare
         quirks["doubled_quote_records"] += has_doubled
-        body = raw[:len(raw) - len(record.terminator)]
+        body = raw[: len(raw) - len(record.terminator)]
         quirks["embedded_line_break_records"] += "\n" in body or "\r" in body
         if not record.terminator:
             quirks["missing_final_crlf"] += 1
         elif record.terminator == "\n":
             quirks["lf_instead_of_crlf"] += 1
         if has_bare:
-            report.repaired.append(RecordNote(line, "bare quotes inside a quoted field: split on '\",\"'", raw))
+            report.repaired.append(
+                RecordNote(line, "bare quotes inside a quoted field: split on '\",\"'", raw)
+            )
         else:
             report.parsed += 1
         rows.append(record.values)

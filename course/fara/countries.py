@@ -6,7 +6,6 @@ import re
 
 import pandas as pd
 
-
 #: Labels filed for the same country, mapped to one value. Historical states that changed
 #: borders or regime (USSR, YUGOSLAVIA, CZECHOSLOVAKIA, GERMAN DEMOCRATIC REPUBLIC, the
 #: South African homelands) keep their own value: merging them would invent continuity.
@@ -53,6 +52,8 @@ COUNTRY_NORMALIZATION: dict[str, str] = {
 def _loose(label: str) -> str:
     # Variants differ in commas, dots and spacing: "KOREA SOUTH" vs "KOREA, SOUTH".
     return " ".join(re.sub(r"[^A-Z0-9&'() -]", " ", label.upper()).split())
+
+
 _LOOSE_LOOKUP = {}
 for _label, _value in COUNTRY_NORMALIZATION.items():
     _LOOSE_LOOKUP[_loose(_label)] = _value

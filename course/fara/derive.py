@@ -19,7 +19,6 @@ from course.fara.rawfiles import find_bulk_file, read_raw_bytes, snapshot_date_f
 from course.fara.report import FaraDataError, LoadResult
 from course.fara.store import to_csv_bytes
 
-
 #: Tokens of the ``flags`` column (``;``-joined, in this order). Flagged rows are kept.
 FLAG_DESCRIPTIONS: dict[str, str] = {
     "bare_quotes": "the DOJ record held unescaped quote characters; split on '\",\"' (lossless)",
@@ -30,13 +29,39 @@ FLAG_DESCRIPTIONS: dict[str, str] = {
     "duplicate_registration_number": "registrants file: the registration number appears on more than one row",
 }
 
-PRINCIPALS_COLUMNS = ["registration_number", "registrant_name", "foreign_principal", "country",
-                      "country_normalized", "principal_registered", "principal_terminated",
-                      "registrant_registered", "city", "state", "flags"]
-REGISTRANTS_COLUMNS = ["registration_number", "name", "business_name", "registered", "terminated",
-                       "city", "state", "flags"]
-SNAPSHOT_CHECK_COLUMNS = ["snapshot_date", "source", "unterminated_in_snapshot", "active_in_snapshot", "active_rebuilt",
-                          "russia_in_snapshot", "russia_rebuilt", "ussr_in_snapshot"]
+PRINCIPALS_COLUMNS = [
+    "registration_number",
+    "registrant_name",
+    "foreign_principal",
+    "country",
+    "country_normalized",
+    "principal_registered",
+    "principal_terminated",
+    "registrant_registered",
+    "city",
+    "state",
+    "flags",
+]
+REGISTRANTS_COLUMNS = [
+    "registration_number",
+    "name",
+    "business_name",
+    "registered",
+    "terminated",
+    "city",
+    "state",
+    "flags",
+]
+SNAPSHOT_CHECK_COLUMNS = [
+    "snapshot_date",
+    "source",
+    "unterminated_in_snapshot",
+    "active_in_snapshot",
+    "active_rebuilt",
+    "russia_in_snapshot",
+    "russia_rebuilt",
+    "ussr_in_snapshot",
+]
 
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "foreign_principals": {
@@ -100,8 +125,12 @@ def principal_flags(frame: pd.DataFrame, snapshot_date) -> pd.Series:
     # Exact duplicates are judged on every DOJ field (values after whitespace stripping).
     dup = frame[raw_fields].astype(str).duplicated(keep="first")
     flags = {
-        "bare_quotes": frame["bare_quotes"] if "bare_quotes" in frame else pd.Series(False, index=frame.index),
-        "terminated_before_registered": (frame["principal_terminated"] < frame["principal_registered"]).fillna(False),
+        "bare_quotes": frame["bare_quotes"]
+        if "bare_quotes" in frame
+        else pd.Series(False, index=frame.index),
+        "terminated_before_registered": (
+            frame["principal_terminated"] < frame["principal_registered"]
+        ).fillna(False),
         "registered_after_snapshot": _date_after(frame["principal_registered"], day),
         "terminated_after_snapshot": _date_after(frame["principal_terminated"], day),
         "exact_duplicate": dup,
@@ -168,7 +197,9 @@ def naive_read_csv_check(data: bytes, records: int) -> dict:
     }
 
 
-def build_datasets(raw_dir: Path | str, snapshot_date, history_dirs=(), progress=None) -> tuple[dict[str, bytes], dict]:
+def build_datasets(
+    raw_dir: Path | str, snapshot_date, history_dirs=(), progress=None
+) -> tuple[dict[str, bytes], dict]:
     """Everything ``data build`` writes, as ``{file name: bytes}``, plus a summary dict.
 
     Raises :class:`FaraDataError` if a bulk record is rejected: DOJ files split cleanly, so a
@@ -183,12 +214,21 @@ def build_datasets(raw_dir: Path | str, snapshot_date, history_dirs=(), progress
         result = read_bulk(path, kind)
         if result.report.rejected:
             first = result.report.rejected[0]
-            raise FaraDataError(path, first.reason + (f" ({len(result.report.rejected)} rejected records)"
-                                                       if len(result.report.rejected) > 1 else ""), line=first.line)
+            raise FaraDataError(
+                path,
+                first.reason
+                + (
+                    f" ({len(result.report.rejected)} rejected records)"
+                    if len(result.report.rejected) > 1
+                    else ""
+                ),
+                line=first.line,
+            )
         results[kind] = result
     say("checking what a plain pandas.read_csv makes of the principals file")
-    naive = naive_read_csv_check(read_raw_bytes(results["principals"].report.path)[0],
-                                 results["principals"].report.raw)
+    naive = naive_read_csv_check(
+        read_raw_bytes(results["principals"].report.path)[0], results["principals"].report.raw
+    )
     say("deriving foreign_principals")
     principals = derive_principals(results["principals"], day)
     registrants = derive_registrants(results["registrants"], day)
@@ -204,21 +244,31 @@ def build_datasets(raw_dir: Path | str, snapshot_date, history_dirs=(), progress
         history = read_history(find_bulk_file(folder, "principals"), "principals")
         checks.append(snapshot_check(history, when, principals, folder.name))
     # Typed even with no history folders, so the datapackage schema does not depend on the row count.
-    checks_frame = (pd.DataFrame(checks, columns=SNAPSHOT_CHECK_COLUMNS)
-                    .astype({name: "int64" for name in SNAPSHOT_CHECK_COLUMNS[2:]})
-                    .astype({"snapshot_date": "datetime64[ns]", "source": "str"})
-                    .sort_values("snapshot_date", kind="stable"))
+    checks_frame = (
+        pd.DataFrame(checks, columns=SNAPSHOT_CHECK_COLUMNS)
+        .astype({name: "int64" for name in SNAPSHOT_CHECK_COLUMNS[2:]})
+        .astype({"snapshot_date": "datetime64[ns]", "source": "str"})
+        .sort_values("snapshot_date", kind="stable")
+    )
     files = {
         "foreign_principals.csv": to_csv_bytes(principals),
         "registrants.csv": to_csv_bytes(registrants),
         "active_by_country_year.csv": to_csv_bytes(active),
         "snapshot_checks.csv": to_csv_bytes(checks_frame),
     }
-    frames = {"foreign_principals": principals, "registrants": registrants,
-              "active_by_country_year": active, "snapshot_checks": checks_frame}
-    package = datapackage(results, files, frames, day, Path(raw_dir).name, [Path(h).name for h in history_dirs])
+    frames = {
+        "foreign_principals": principals,
+        "registrants": registrants,
+        "active_by_country_year": active,
+        "snapshot_checks": checks_frame,
+    }
+    package = datapackage(
+        results, files, frames, day, Path(raw_dir).name, [Path(h).name for h in history_dirs]
+    )
     package["plain_pandas_read_csv"] = naive
-    files["datapackage.json"] = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    files["datapackage.json"] = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode(
+        "utf-8"
+    )
     summary = {
         "principals": results["principals"].report.summary(),
         "registrants": results["registrants"].report.summary(),
@@ -246,27 +296,39 @@ def datapackage(results, files, frames, day, raw_name, history_names) -> dict:
     for name in ["foreign_principals", "registrants", "active_by_country_year", "snapshot_checks"]:
         data = files[name + ".csv"]
         frame = frames[name]
-        resources.append({
-            "name": name.replace("_", "-"),
-            "path": name + ".csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "bytes": len(data),
-            "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-            "rows": len(frame),
-            "schema": {
-                "fields": [{"name": col, **_field_type(frame, col), "description": COLUMN_DESCRIPTIONS[name][col]}
-                           for col in frame.columns],
-                "missingValues": [""],
-            },
-        })
+        resources.append(
+            {
+                "name": name.replace("_", "-"),
+                "path": name + ".csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": len(data),
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "rows": len(frame),
+                "schema": {
+                    "fields": [
+                        {
+                            "name": col,
+                            **_field_type(frame, col),
+                            "description": COLUMN_DESCRIPTIONS[name][col],
+                        }
+                        for col in frame.columns
+                    ],
+                    "missingValues": [""],
+                },
+            }
+        )
     sources = []
     for kind in KINDS:
         result = results[kind]
-        entry = {"title": f"DOJ FARA bulk file {BULK_FILE_NAMES[kind]}", "path": SOURCE_URLS[kind],
-                 "file": Path(result.report.path).name, "sha256": result.sha256}
+        entry = {
+            "title": f"DOJ FARA bulk file {BULK_FILE_NAMES[kind]}",
+            "path": SOURCE_URLS[kind],
+            "file": Path(result.report.path).name,
+            "sha256": result.sha256,
+        }
         if result.source_sha256 != result.sha256:
             entry["zip_sha256"] = result.source_sha256
         sources.append(entry)
@@ -279,11 +341,15 @@ def datapackage(results, files, frames, day, raw_name, history_names) -> dict:
         "name": "fara-course-datasets",
         "title": "FARA foreign principals and registrants, derived for the TrumPutin-pact course",
         "description": "Derived by course.fara from the U.S. Department of Justice FARA eFile bulk CSVs. "
-                       "Every DOJ record is kept; anomalies are flagged in the flags column.",
+        "Every DOJ record is kept; anomalies are flagged in the flags column.",
         "snapshot_date": f"{day:%Y-%m-%d}",
-        "licenses": [{"name": "other-pd",
-                      "title": "U.S. government work (17 U.S.C. §105): not subject to copyright in the United States",
-                      "path": "https://www.usa.gov/government-works"}],
+        "licenses": [
+            {
+                "name": "other-pd",
+                "title": "U.S. government work (17 U.S.C. §105): not subject to copyright in the United States",
+                "path": "https://www.usa.gov/government-works",
+            }
+        ],
         "sources": sources,
         "build_command": build_command,
         "load_report": {kind: results[kind].report.summary() for kind in KINDS},
@@ -292,8 +358,11 @@ def datapackage(results, files, frames, day, raw_name, history_names) -> dict:
             "registrants": _token_counts(frames["registrants"]["flags"]),
         },
         "flag_tokens": FLAG_DESCRIPTIONS,
-        "country_labels_merged": {label: value for label, value in sorted(COUNTRY_NORMALIZATION.items())
-                                  if label != value and label in filed_labels},
+        "country_labels_merged": {
+            label: value
+            for label, value in sorted(COUNTRY_NORMALIZATION.items())
+            if label != value and label in filed_labels
+        },
         "resources": resources,
     }
 

@@ -10,11 +10,17 @@ import io
 import re
 from pathlib import Path
 
-from course.fara.layout import DATE_PATTERN, INT_PATTERN, column_names, columns_of, header_problem, history_header
+from course.fara.layout import (
+    DATE_PATTERN,
+    INT_PATTERN,
+    column_names,
+    columns_of,
+    header_problem,
+    history_header,
+)
 from course.fara.rawfiles import decode, read_raw_bytes
 from course.fara.report import FaraDataError, LoadReport, LoadResult, RecordNote
 from course.fara.schema import typed_records
-
 
 _C1 = re.compile("[\u0080-\u009f]")
 
@@ -40,7 +46,7 @@ def _merge_split_pieces(row: list[str], ncols: int) -> tuple[list[str], list[int
         if '"' in row[i]:
             j = next((k for k in range(i + 1, len(row)) if row[k].endswith('"')), None)
             if j is not None and len(row) - (j - i) >= ncols:
-                row[i:j + 1] = [",".join(row[i:j + 1])]
+                row[i : j + 1] = [",".join(row[i : j + 1])]
                 merged_at.append(i)
                 continue
         i += 1
@@ -70,7 +76,9 @@ def read_history(path: Path | str, kind: str) -> LoadResult:
     data, digest = read_raw_bytes(path)
     text = decode(data, "utf-8", path)
     if text.startswith("\ufeff"):
-        raise FaraDataError(path, "starts with a byte-order mark; fara-history files have none", line=1)
+        raise FaraDataError(
+            path, "starts with a byte-order mark; fara-history files have none", line=1
+        )
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     try:
         header = next(reader)
@@ -89,7 +97,7 @@ def read_history(path: Path | str, kind: str) -> LoadResult:
             line = previous_end + 1
             previous_end = reader.line_num
             report.raw += 1
-            raw = "\n".join(physical[line - 1:previous_end])
+            raw = "\n".join(physical[line - 1 : previous_end])
             joined = "\x00".join(row)
             if "\n" in joined or "\r" in joined:
                 quirks["embedded_line_break_records"] += 1
@@ -102,18 +110,30 @@ def read_history(path: Path | str, kind: str) -> LoadResult:
                 quirks["split_rows"] += 1
                 fixed = _merge_split_pieces(row, ncols) if len(row) > ncols else None
                 if fixed is None or not _key_fields_valid(fixed[0], kind):
-                    report.rejected.append(RecordNote(line, f"{len(row)} fields, expected {ncols}; "
-                                                      "cannot re-join the split pieces", raw))
+                    report.rejected.append(
+                        RecordNote(
+                            line,
+                            f"{len(row)} fields, expected {ncols}; cannot re-join the split pieces",
+                            raw,
+                        )
+                    )
                     continue
                 row, merged_at = fixed
                 names = ", ".join(column_names(kind)[k] for k in merged_at)
-                report.repaired.append(RecordNote(
-                    line, f"scraper split a field at a bare quote; re-joined {names} "
-                    "(one quote lost, not byte-lossless)", raw))
+                report.repaired.append(
+                    RecordNote(
+                        line,
+                        f"scraper split a field at a bare quote; re-joined {names} "
+                        "(one quote lost, not byte-lossless)",
+                        raw,
+                    )
+                )
             rows.append(row)
             lines.append(line)
     except csv.Error as err:
         raise FaraDataError(path, f"CSV error: {err}", line=reader.line_num) from None
     report.quirks = quirks
     frame = typed_records(rows, lines, kind, path)
-    return LoadResult(frame=frame, report=report, sha256=hashlib.sha256(data).hexdigest(), source_sha256=digest)
+    return LoadResult(
+        frame=frame, report=report, sha256=hashlib.sha256(data).hexdigest(), source_sha256=digest
+    )

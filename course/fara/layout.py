@@ -3,7 +3,6 @@ names and types, file names and source URLs."""
 
 from __future__ import annotations
 
-
 KINDS = ("principals", "registrants")
 
 

@@ -34,7 +34,9 @@ def read_raw_bytes(path: Path | str) -> tuple[bytes, str]:
     with archive:
         members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
         if len(members) != 1:
-            raise FaraDataError(path, f"ZIP should hold exactly one .csv, found {archive.namelist()}")
+            raise FaraDataError(
+                path, f"ZIP should hold exactly one .csv, found {archive.namelist()}"
+            )
         try:
             return archive.read(members[0]), digest
         except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as err:
@@ -57,20 +59,27 @@ def decode(data: bytes, encoding: str, path) -> str:
         raise FaraDataError(path, "file is empty (no header line)", line=1)
     if data.startswith(b"\xef\xbb\xbf") and encoding != "utf-8":
         raise FaraDataError(
-            path, "starts with a UTF-8 byte-order mark; DOJ bulk files are cp1252 without one "
-            "(was the file re-saved by a spreadsheet program?)", line=1)
+            path,
+            "starts with a UTF-8 byte-order mark; DOJ bulk files are cp1252 without one "
+            "(was the file re-saved by a spreadsheet program?)",
+            line=1,
+        )
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise FaraDataError(path, f"byte {data[err.start:err.start + 1]!r} is not valid {encoding}", line=line) from None
+        raise FaraDataError(
+            path, f"byte {data[err.start : err.start + 1]!r} is not valid {encoding}", line=line
+        ) from None
 
 
 def find_bulk_file(folder: Path | str, kind: str) -> Path:
     """``FARA_All_*.csv`` (or ``.csv.zip``) of ``kind`` inside ``folder``."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FaraDataError(folder, "raw folder not found (expected a folder holding the DOJ bulk files)")
+        raise FaraDataError(
+            folder, "raw folder not found (expected a folder holding the DOJ bulk files)"
+        )
     name = BULK_FILE_NAMES[kind]
     for candidate in (folder / name, folder / (name + ".zip")):
         if candidate.is_file():

@@ -21,8 +21,10 @@ def raw_schema(kind: str):
         "date": pa.Check.str_matches(DATE_PATTERN, error="not a MM/DD/YYYY date"),
         "int": pa.Check.str_matches(INT_PATTERN, error="not a whole number"),
     }
-    cols = {name: pa.Column(object, checks=[checks[typ]] if typ in checks else [], nullable=False)
-            for _, name, typ in columns_of(kind)}
+    cols = {
+        name: pa.Column(object, checks=[checks[typ]] if typ in checks else [], nullable=False)
+        for _, name, typ in columns_of(kind)
+    }
     cols["raw_line"] = pa.Column(int)
     return pa.DataFrameSchema(cols, strict=True, ordered=False)
 
@@ -49,8 +51,12 @@ def typed_frame(frame: pd.DataFrame, kind: str, path) -> pd.DataFrame:
             column = str(first["column"])
             doj = {name: doj for doj, name, _ in columns_of(kind)}.get(column, column)
             more = f" ({len(cases) - 1} more problems)" if len(cases) > 1 else ""
-            raise FaraDataError(path, f"{first['failure_case']!r} is {_check_text(first)}{more}",
-                                line=line, column=doj) from None
+            raise FaraDataError(
+                path,
+                f"{first['failure_case']!r} is {_check_text(first)}{more}",
+                line=line,
+                column=doj,
+            ) from None
         raise FaraDataError(path, f"schema error: {err}") from None
     out = pd.DataFrame(index=frame.index)
     for doj, name, typ in columns_of(kind):
@@ -60,8 +66,12 @@ def typed_frame(frame: pd.DataFrame, kind: str, path) -> pd.DataFrame:
             bad = parsed.isna() & (values != "")
             if bad.any():
                 at = bad.idxmax()
-                raise FaraDataError(path, f"{values[at]!r} is not a calendar date",
-                                    line=int(frame["raw_line"][at]), column=doj)
+                raise FaraDataError(
+                    path,
+                    f"{values[at]!r} is not a calendar date",
+                    line=int(frame["raw_line"][at]),
+                    column=doj,
+                )
             out[name] = parsed.astype("datetime64[ns]")
         elif typ == "int":
             out[name] = pd.array(values.astype("int64"), dtype="Int64")

@@ -39,7 +39,9 @@ def read_derived(name: str, dates: list[str], ints: list[str], folder=None) -> p
     path = Path(folder or paths.FARA_DIR) / name
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[])
     for col in dates:
-        frame[col] = pd.to_datetime(frame[col].replace("", None), format="%Y-%m-%d").astype("datetime64[ns]")
+        frame[col] = pd.to_datetime(frame[col].replace("", None), format="%Y-%m-%d").astype(
+            "datetime64[ns]"
+        )
     for col in ints:
         frame[col] = pd.array(pd.to_numeric(frame[col].replace("", None)), dtype="Int64")
     return frame
@@ -48,8 +50,10 @@ def read_derived(name: str, dates: list[str], ints: list[str], folder=None) -> p
 @functools.lru_cache(maxsize=4)
 def _cached(name: str, folder: str, mtime: float) -> pd.DataFrame:
     spec = {
-        "foreign_principals.csv": (["principal_registered", "principal_terminated", "registrant_registered"],
-                                   ["registration_number"]),
+        "foreign_principals.csv": (
+            ["principal_registered", "principal_terminated", "registrant_registered"],
+            ["registration_number"],
+        ),
         "registrants.csv": (["registered", "terminated"], ["registration_number"]),
     }[name]
     return read_derived(name, *spec, folder=folder)
@@ -77,19 +81,25 @@ def load_registrants(folder=None) -> pd.DataFrame:
 
 def load_active_by_country_year(folder=None) -> pd.DataFrame:
     """``data/fara/active_by_country_year.csv`` (year and active as int64)."""
-    frame = pd.read_csv(Path(folder or paths.FARA_DIR) / "active_by_country_year.csv",
-                        dtype={"country_normalized": str, "year": "int64", "active": "int64"},
-                        keep_default_na=False)
+    frame = pd.read_csv(
+        Path(folder or paths.FARA_DIR) / "active_by_country_year.csv",
+        dtype={"country_normalized": str, "year": "int64", "active": "int64"},
+        keep_default_na=False,
+    )
     return frame
 
 
 def load_snapshot_checks(folder=None) -> pd.DataFrame:
     """``data/fara/snapshot_checks.csv``: published snapshots against rebuilt ones (backdating)."""
-    frame = pd.read_csv(Path(folder or paths.FARA_DIR) / "snapshot_checks.csv", keep_default_na=False)
+    frame = pd.read_csv(
+        Path(folder or paths.FARA_DIR) / "snapshot_checks.csv", keep_default_na=False
+    )
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).astype("datetime64[ns]")
     return frame
 
 
 def load_datapackage(folder=None) -> dict:
     """``data/fara/datapackage.json`` as a dict (``["snapshot_date"]``, load report, anomalies...)."""
-    return json.loads((Path(folder or paths.FARA_DIR) / "datapackage.json").read_text(encoding="utf-8"))
+    return json.loads(
+        (Path(folder or paths.FARA_DIR) / "datapackage.json").read_text(encoding="utf-8")
+    )

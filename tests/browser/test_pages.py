@@ -7,8 +7,8 @@ resources, on page script errors, and on any altair chart that did not draw.
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import os
 import shutil
 import threading
@@ -18,16 +18,22 @@ import altair as alt
 import pytest
 
 from course import charts
-
 from tests.conftest import IN_CI
 from tests.test_book import toc_files
 
 # COURSE_CHROMIUM names another Chromium-family binary (e.g. a CI runner's preinstalled Chrome).
-CHROMIUM = (os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium")
-            or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None))
+CHROMIUM = (
+    os.environ.get("COURSE_CHROMIUM")
+    or shutil.which("chromium")
+    or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+)
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 pytestmark = pytest.mark.slow
@@ -38,7 +44,9 @@ def _require_chromium():
         return
     if IN_CI:
         pytest.fail("CI=true but Chromium is missing: install the Debian package 'chromium'")
-    pytest.skip("Chromium not found: install the Debian package 'chromium' (apt-get install chromium)")
+    pytest.skip(
+        "Chromium not found: install the Debian package 'chromium' (apt-get install chromium)"
+    )
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -111,8 +119,17 @@ def visit(browser, base: str, page: str) -> dict:
     title = tab.title()
     h1 = tab.locator("h1").count()
     context.close()
-    return dict(foreign=foreign, failed=failed, errors=errors, charts=count, drawn=drawn,
-                versions=versions, links=links, title=title, h1=h1)
+    return dict(
+        foreign=foreign,
+        failed=failed,
+        errors=errors,
+        charts=count,
+        drawn=drawn,
+        versions=versions,
+        links=links,
+        title=title,
+        h1=h1,
+    )
 
 
 def test_every_page_loads_offline_and_draws_its_charts(site, browser):
@@ -128,7 +145,9 @@ def test_every_page_loads_offline_and_draws_its_charts(site, browser):
         if seen["errors"]:
             problems.append(f"{page}: script errors: {seen['errors']}")
         if seen["drawn"] != seen["charts"]:
-            problems.append(f"{page}: {seen['charts'] - seen['drawn']} of {seen['charts']} charts did not draw")
+            problems.append(
+                f"{page}: {seen['charts'] - seen['drawn']} of {seen['charts']} charts did not draw"
+            )
         if not seen["title"] or (page.startswith("chapters/") and not seen["h1"]):
             problems.append(f"{page}: no title")
         for link in seen["links"]:
