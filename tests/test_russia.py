@@ -509,12 +509,17 @@ def test_page_links_the_student_files_and_glues_the_figures(built_page):
 def test_coding_rules_from_the_codebook_hold_in_the_committed_file():
     coded = russia.load_principals_coded().set_index("foreign_principal")
     # Loyal "systemic" parties are not opposition; exile assemblies are (codebook rules 1 and 2).
-    assert coded.loc["Liberal Democratic Party of Russia", "type"] == "political party or civil society"
+    assert (
+        coded.loc["Liberal Democratic Party of Russia", "type"]
+        == "political party or civil society"
+    )
     assert coded.loc["Congress of People's Deputies", "type"] == "opposition or exile group"
     # ICLP's only state link in the data is the VEB.RF contracts it channelled.
     assert coded.loc["International Centre for Legal Protection", "type"] == "unclear"
     assert coded.loc["Deripaska, Oleg", "justification"].startswith("Inferred")
     # A type resting on an address, a date or a presumption says so.
-    hints = coded["justification"].str.contains(r"\baddress is|\bpresumed\b|purpose inferred", case=False)
+    hints = coded["justification"].str.contains(
+        r"\baddress is|\bpresumed\b|purpose inferred", case=False
+    )
     assert coded.loc[hints, "justification"].str.startswith("Inferred").all()
     assert set(russia.STATE_TYPES) <= set(russia.TYPES) and russia.INDIVIDUAL_TYPE in russia.TYPES
