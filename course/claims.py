@@ -72,7 +72,9 @@ CLAIM_RULES = [
     tables.RowRule(
         "claim_id",
         "claim_id must be unique and written in lower-case-with-hyphens",
-        lambda f: ~f["claim_id"].duplicated() & f["claim_id"].str.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*"),
+        lambda f: (
+            ~f["claim_id"].duplicated() & f["claim_id"].str.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*")
+        ),
     ),
     tables.RowRule(
         "verdict",
@@ -192,8 +194,9 @@ def fara_shallow_today(data_dir=None) -> Evidence:
             "comparison_min": int(others.min()),
             "comparison_min_country": others.idxmin().title(),
             "russia_share": share,
-            "russia_rank": russia.competition_rank(counts.reindex(counts.index.union(["RUSSIA"]),
-                                                                  fill_value=0), "RUSSIA"),
+            "russia_rank": russia.competition_rank(
+                counts.reindex(counts.index.union(["RUSSIA"]), fill_value=0), "RUSSIA"
+            ),
             "labels": int(len(counts)),
         },
         "supported if Russia has fewer active rows than every comparison country and under 1% "
@@ -321,7 +324,10 @@ def over_30_interviews(data_dir=None) -> Evidence:
     listed = people[people["in_collection"].isin(["confirmed", "role_listed"])]
     return Evidence(
         SUPPORTED if len(listed) > 30 else NOT_TESTABLE,
-        {"listed": int(len(listed)), "confirmed": int((listed["in_collection"] == "confirmed").sum())},
+        {
+            "listed": int(len(listed)),
+            "confirmed": int((listed["in_collection"] == "confirmed").sum()),
+        },
         "supported if the course lists more than 30 people in the collection; a shorter list "
         "cannot refute the figure (the archived listing is cut off), so: not testable",
     )
@@ -359,33 +365,44 @@ def witnesses_agree_warmth(data_dir=None) -> Evidence:
     )
 
 
+CONTACT_KINDS = ("meeting", "call")
+"""Timeline kinds that record the leaders' contact itself; the other kinds are the substance."""
+
+
 def warmth_then_erosion(events: pd.DataFrame) -> dict:
-    """The arc of a span of scored events: net score before its first clash, the level
-    reached before it, and the final cumulative score."""
+    """The arc of a span of scored events around its first clash (a ``clash`` scored below 0):
+    the net score of all events before it, and, from it on, the net score of the leaders'
+    contacts (meetings, calls) and of the substance (agreements, cooperation, clashes,
+    institutional events) separately. ``holds`` is the warmth-then-erosion test."""
     events = events.sort_values("date", kind="stable")
     score = events["score"].astype(int)
-    cumulative = score.cumsum()
     clash = (events["kind"] == "clash") & (score < 0)
     if not clash.any():
-        return {"first_clash": "none", "before_clash": int(score.sum()), "peak_before": None,
-                "final": int(score.sum()), "holds": False}
+        return {
+            "first_clash": "none",
+            "before_clash": int(score.sum()),
+            "contacts_after": 0,
+            "substance_after": 0,
+            "holds": False,
+        }
     first = events.loc[clash, "date"].min()
-    before = events["date"] < first
-    before_score = int(score[before].sum())
-    peak = int(cumulative[before].max()) if before.any() else 0
-    final = int(cumulative.iloc[-1])
+    after = events["date"] >= first
+    contact = events["kind"].isin(CONTACT_KINDS)
+    before_score = int(score[~after].sum())
+    substance_after = int(score[after & ~contact].sum())
     return {
         "first_clash": first,
         "before_clash": before_score,
-        "peak_before": peak,
-        "final": final,
-        "holds": before_score > 0 and final < peak,
+        "contacts_after": int(score[after & contact].sum()),
+        "substance_after": substance_after,
+        "holds": before_score > 0 and substance_after < 0,
     }
 
 
 ARC_RULE = (
-    "partly supported (a timeline shows order, not cause) if the net score before the first "
-    "clash is positive and the final cumulative score ends below the level reached before it"
+    "partly supported (a timeline shows order, not cause) if the net score of the events before "
+    "the first clash is positive and, from that clash on, the net score of the substance "
+    "(everything but the leaders' meetings and calls) is negative; else not supported"
 )
 
 
@@ -427,7 +444,7 @@ def trump_repeats_pattern(data_dir=None) -> Evidence:
         span = events[(events["date"] >= start) & ((events["date"] < end) if end else True)]
         arc = warmth_then_erosion(span)
         holds.append(arc["holds"])
-        for key in ("first_clash", "before_clash", "peak_before", "final"):
+        for key in ("first_clash", "before_clash", "contacts_after", "substance_after"):
             figures[f"{term}:{key}"] = arc[key]
     return Evidence(
         PARTLY if all(holds) else NOT_SUPPORTED,
@@ -506,7 +523,9 @@ def check_command(args) -> int:
     width = int(table["claim_id"].str.len().max())
     for row in table.itertuples(index=False):
         mark = "ok" if row.agrees else "CHANGED"
-        print(f"{mark:7} {row.claim_id:{width}}  recorded: {row.recorded}; computed: {row.computed}")
+        print(
+            f"{mark:7} {row.claim_id:{width}}  recorded: {row.recorded}; computed: {row.computed}"
+        )
         if row.figures:
             print(f"{'':7} {'':{width}}  {row.figures}")
     changed = table.loc[~table["agrees"], "claim_id"].tolist()
