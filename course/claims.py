@@ -43,9 +43,12 @@ STATE, INDIVIDUAL, NON_STATE, UNCLEAR = "state", "individual", "non-state", "unc
 TYPE_MEANING = {
     "state media": STATE,
     "state body or state-owned company": STATE,
-    "individual seeking sanctions relief": INDIVIDUAL,
+    "individual seeking sanctions relief": INDIVIDUAL,  # renamed by the accuracy pass (i16) to:
+    "individual facing sanctions or legal action": INDIVIDUAL,
     "private company or association": NON_STATE,
-    "opposition or civil society": NON_STATE,
+    "opposition or civil society": NON_STATE,  # split by the accuracy pass (i16) into:
+    "opposition or exile group": NON_STATE,
+    "political party or civil society": NON_STATE,
     "unclear": UNCLEAR,
     russia.NOT_YET_CODED: UNCLEAR,
 }
