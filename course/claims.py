@@ -55,8 +55,8 @@ TYPE_MEANING = {
 
 # The two Trump terms, judged separately: the eras' timeline spans a four-year gap.
 TRUMP_TERMS = {
-    "2017-2021": (pd.Timestamp("2017-01-20"), pd.Timestamp("2021-01-20")),
-    "2025-": (pd.Timestamp("2025-01-20"), None),
+    "term_2017": (pd.Timestamp("2017-01-20"), pd.Timestamp("2021-01-20")),
+    "term_2025": (pd.Timestamp("2025-01-20"), None),
 }
 
 CLAIM_SCHEMA = tables.schema(
@@ -448,7 +448,7 @@ def trump_repeats_pattern(data_dir=None) -> Evidence:
         arc = warmth_then_erosion(span)
         holds.append(arc["holds"])
         for key in ("first_clash", "before_clash", "contacts_after", "substance_after"):
-            figures[f"{term}:{key}"] = arc[key]
+            figures[f"{term}_{key}"] = arc[key]
     return Evidence(
         PARTLY if all(holds) else NOT_SUPPORTED,
         figures,
@@ -470,6 +470,20 @@ EVIDENCE: dict[str, Callable[..., Evidence]] = {
     "trump-repeats-pattern": trump_repeats_pattern,
 }
 """Evidence function of each testable claim, by ``claim_id``."""
+
+
+def evidence_all(data_dir=None) -> dict[str, Evidence]:
+    """Every evidence function's result on the data under ``data_dir``, by ``claim_id``."""
+    return {claim_id: function(data_root(data_dir)) for claim_id, function in EVIDENCE.items()}
+
+
+def figure_text(value) -> object:
+    """A figure as the pages glue it: dates as "13 December 2001", flags as yes/no."""
+    if isinstance(value, pd.Timestamp):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
 
 
 # ---- checking ------------------------------------------------------------------------------------

@@ -272,8 +272,8 @@ def test_bush_milestones(data_copy):
 
 def test_trump_repeats_pattern():
     found = claims.trump_repeats_pattern()
-    assert found.figures["2017-2021:first_clash"].year == 2017
-    assert found.figures["2025-:first_clash"].year == 2025
+    assert found.figures["term_2017_first_clash"].year == 2017
+    assert found.figures["term_2025_first_clash"].year == 2025
     assert found.verdict == claims.PARTLY
 
 
