@@ -34,6 +34,8 @@ COMPARISON = ("JAPAN", "SAUDI ARABIA", "UNITED ARAB EMIRATES", "QATAR", "UKRAINE
 GULF_MONARCHIES = ("SAUDI ARABIA", "UNITED ARAB EMIRATES", "QATAR")
 EAST_ASIAN_ALLIES = ("JAPAN", "KOREA, SOUTH", "TAIWAN")
 NAMED_INDIVIDUALS = ("Abramovich", "Khudainatov", "Chemezov", "Brovko")
+FAR_MORE_FACTOR = 2  # "far more": more than this many times Russia's active rows
+STATED_INTERVIEWS = 30  # the article's "over 30 interviews"
 FIRST_POST_SOVIET_YEAR = 1992
 
 # What each coded principal type means for the claims. The evidence functions use these
@@ -211,7 +213,7 @@ def comparators_lobby_more(data_dir=None) -> Evidence:
     counts = active_by_label(data_dir)
     ours = int(counts.get("RUSSIA", 0))
     named = counts.reindex(list(GULF_MONARCHIES + EAST_ASIAN_ALLIES), fill_value=0)
-    far_more = named > 2 * ours
+    far_more = named > FAR_MORE_FACTOR * ours
     return Evidence(
         PARTLY if far_more.all() else NOT_SUPPORTED,
         {
@@ -326,7 +328,7 @@ def over_30_interviews(data_dir=None) -> Evidence:
     )
     listed = people[people["in_collection"].isin(["confirmed", "role_listed"])]
     return Evidence(
-        SUPPORTED if len(listed) > 30 else NOT_TESTABLE,
+        SUPPORTED if len(listed) > STATED_INTERVIEWS else NOT_TESTABLE,
         {
             "listed": int(len(listed)),
             "confirmed": int((listed["in_collection"] == "confirmed").sum()),

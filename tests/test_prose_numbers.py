@@ -18,6 +18,8 @@ CHECKED = [
     "chapters/russia-in-washington.md",
     "chapters/fara-data.md",
     "chapters/instructor-guide.md",
+    "chapters/conclusion.md",
+    "chapters/claims-ledger.md",
 ]
 
 MONTHS = (
