@@ -536,7 +536,13 @@ def check_command(args) -> int:
 
     try:
         table = check(args.data)
-    except (ClaimsError, tables.TableError, FileNotFoundError) as err:
+    except (
+        ClaimsError,
+        tables.TableError,
+        russia.CodingError,
+        fara.FaraDataError,
+        FileNotFoundError,
+    ) as err:
         print(f"claims check: {err}", file=sys.stderr)
         return 2
     width = int(table["claim_id"].str.len().max())
