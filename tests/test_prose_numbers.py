@@ -19,6 +19,8 @@ CHECKED = [
     "chapters/fara-data.md",
     "chapters/oral-history-data.md",
     "chapters/instructor-guide.md",
+    "chapters/conclusion.md",
+    "chapters/claims-ledger.md",
 ]
 
 MONTHS = (
