@@ -318,7 +318,7 @@ def test_claims_check_exits_2_naming_a_bad_file_under_the_data_root(data_copy):
     coded.write_text(coded.read_text(encoding="utf-8") + "Acme,no such type,why\n", "utf-8")
     done = run_check("--data", str(data_copy))
     assert done.returncode == 2
-    assert str(coded) in done.stderr and "field type" in done.stderr
+    assert str(coded) in done.stderr and "column type" in done.stderr
     shutil.rmtree(data_copy / "timeline")
     coded.write_text("", encoding="utf-8")
     assert run_check("--data", str(data_copy)).returncode == 2
