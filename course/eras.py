@@ -223,6 +223,10 @@ def when(date: pd.Timestamp, precision: str) -> str:
     return f"{date:%b %Y}" if precision == "month" else f"{date.day} {date:%b %Y}"
 
 
+ARC_SUBTITLE = (
+    "Running sum of event scores; circles: scored events, triangles: leader contacts; "
+    "shaded: Trump out of office (2021–2025)"
+)
 ARC_TOOLTIP = [
     alt.Tooltip("era_label:N", title="Era"),
     alt.Tooltip("when:N", title="Date"),
@@ -253,10 +257,10 @@ def arcs_chart(arcs: pd.DataFrame, gap: pd.DataFrame, description: str) -> alt.L
         "era_label:N",
         title=None,
         scale=alt.Scale(domain=eras_shown, range=[charts.PALETTE[0], charts.HIGHLIGHT]),
-        legend=alt.Legend(orient="bottom"),
+        legend=alt.Legend(orient="bottom", columns=2),
     )
     pick = alt.selection_point(fields=["era_label"], bind="legend")
-    x = alt.X("months:Q", title="Months since the era's first in-person meeting")
+    x = alt.X("months:Q", title="Months since first meeting")
     on_line = data[data["shown"] != "between eras"]
     band = (
         alt.Chart(gap.assign(months=gap["start_months"].round(2), end=gap["end_months"].round(2)))
@@ -292,7 +296,8 @@ def arcs_chart(arcs: pd.DataFrame, gap: pd.DataFrame, description: str) -> alt.L
                 scale=alt.Scale(
                     domain=["scored event", "leader contact"], range=["circle", "triangle-up"]
                 ),
-                legend=alt.Legend(orient="bottom"),
+                # A second legend does not fit a phone screen; the subtitle names the shapes.
+                legend=None,
             ),
             size=alt.Size("size:Q", scale=alt.Scale(domain=[0, 3], range=[25, 160]), legend=None),
             opacity=alt.condition(pick, alt.value(0.9), alt.value(0.15)),
@@ -302,8 +307,9 @@ def arcs_chart(arcs: pd.DataFrame, gap: pd.DataFrame, description: str) -> alt.L
     )
     return (band + rules + line + points).properties(
         title=alt.Title(
-            "Bush–Putin and Trump–Putin on one clock",
-            subtitle=textwrap.wrap(description, 80),
+            "Both eras on one clock",
+            # Short lines: the chart must stay legible on a 390 px phone screen.
+            subtitle=textwrap.wrap(ARC_SUBTITLE, 48),
         ),
         description=description,
         width="container",
