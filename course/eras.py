@@ -18,8 +18,8 @@ from course import charts, fara, russia, timeline
 
 LEADER_ERAS = ("bush-putin", "trump-putin")
 ERA_LABELS = {"bush-putin": "Bush–Putin", "trump-putin": "Trump–Putin"}
-STATE_TYPES = tuple(kind for kind in russia.TYPES if kind.startswith("state"))
-"""The coded types that speak for the Russian state (state media; state bodies and companies)."""
+STATE_TYPES = russia.STATE_TYPES
+"""The coded types that speak for the Russian state, as the Russia chapter counts them."""
 
 FOOTPRINT_COLUMNS = ["date", "active_rows", "principals", "state_rows"]
 FIRST_RUSSIAN_DAY = pd.Timestamp("1992-01-01")

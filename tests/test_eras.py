@@ -56,7 +56,7 @@ def test_footprint_equals_the_russia_chapter_counts(footprint, principals):
         active = fara.active_on(day, coded)
         table = russia.share_by_type(active.assign(year=day.year), by="year")
         assert footprint.loc[day, "active_rows"] == int(table["rows"].sum()), day
-        state = table[table["type"].isin(["state media", "state body or state-owned company"])]
+        state = table[table["type"].isin(russia.STATE_TYPES)]
         assert footprint.loc[day, "state_rows"] == int(state["rows"].sum()), day
         series = yearly[
             (yearly["year"] == day.year) & yearly["country_normalized"].isin(["RUSSIA", "USSR"])
@@ -113,8 +113,9 @@ def test_footprint_refuses_soviet_dates(principals):
         eras.fara_footprint(["1991-12-31"], principals)
 
 
-def test_state_types_come_from_the_codebook():
-    assert set(eras.STATE_TYPES) == {"state media", "state body or state-owned company"}
+def test_state_types_are_the_russia_chapters():
+    assert eras.STATE_TYPES == russia.STATE_TYPES
+    assert set(eras.STATE_TYPES) <= set(russia.TYPES)
 
 
 # ---- comparison table ------------------------------------------------------------------------
