@@ -8,13 +8,13 @@ coding as the Russia chapter and the FARA data guide.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
 
 from course import charts, fara, russia, timeline
+from course.dates import day_text
 
 LEADER_ERAS = ("bush-putin", "trump-putin")
 ERA_LABELS = {"bush-putin": "Bush–Putin", "trump-putin": "Trump–Putin"}
@@ -219,8 +219,8 @@ def meeting_list(contacts: pd.DataFrame, era: str) -> str:
 
 
 def when(date: pd.Timestamp, precision: str) -> str:
-    """A table date as text at its precision: "16 Jun 2001", or "Jul 2005" for a month."""
-    return f"{date:%b %Y}" if precision == "month" else f"{date.day} {date:%b %Y}"
+    """A table date as text at its precision: "16 June 2001", or "July 2005" for a month."""
+    return f"{date:%B %Y}" if precision == "month" else day_text(date)
 
 
 ARC_SUBTITLE = (
@@ -256,7 +256,7 @@ def arcs_chart(arcs: pd.DataFrame, gap: pd.DataFrame, description: str) -> alt.L
     colour = alt.Color(
         "era_label:N",
         title=None,
-        scale=alt.Scale(domain=eras_shown, range=[charts.PALETTE[0], charts.HIGHLIGHT]),
+        scale=charts.highlight_scale(eras_shown, ERA_LABELS["trump-putin"]),
         legend=alt.Legend(orient="bottom", columns=2),
     )
     pick = alt.selection_point(fields=["era_label"], bind="legend")
@@ -305,13 +305,10 @@ def arcs_chart(arcs: pd.DataFrame, gap: pd.DataFrame, description: str) -> alt.L
         )
         .add_params(pick)
     )
-    return (band + rules + line + points).properties(
-        title=alt.Title(
-            "Both eras on one clock",
-            # Short lines: the chart must stay legible on a 390 px phone screen.
-            subtitle=textwrap.wrap(ARC_SUBTITLE, 48),
-        ),
-        description=description,
-        width="container",
+    return charts.titled(
+        band + rules + line + points,
+        "Both eras on one clock",
+        description,
+        subtitle=ARC_SUBTITLE,
         height=320,
     )

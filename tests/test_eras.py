@@ -245,7 +245,7 @@ def test_meeting_list_names_the_trump_meetings(tables):
 
 @pytest.mark.parametrize(
     "day, precision, text",
-    [("2001-06-16", "day", "16 Jun 2001"), ("2005-07-01", "month", "Jul 2005")],
+    [("2001-06-16", "day", "16 June 2001"), ("2005-07-01", "month", "July 2005")],
 )
 def test_when_follows_precision(day, precision, text):
     assert eras.when(pd.Timestamp(day), precision) == text
