@@ -101,9 +101,12 @@ def test_unverified_attribution_is_labelled():
 
 
 def test_article_quotes_are_only_the_phrases_it_attributes():
-    # The one quotation from the article is the phrase it attributes to Karaganov.
-    article_quotes = re.findall(r'"([^"]+)", as the article quotes', prose())
-    assert article_quotes == ["induced chemistry"]
+    # Quotation marks hold only the phrases the article attributes to interviewees (Karaganov,
+    # Voloshin) and the word under discussion, "repetition".
+    quoted = set(re.findall(r'"([^"]+)"', prose()))
+    assert quoted == {"induced chemistry", "buy time", "repetition"}, quoted
+    assert '"induced chemistry", as the article quotes Sergey Karaganov' in prose()
+    assert 'quotes Voloshin saying that personal warmth could only "buy time"' in prose()
 
 
 # ---- the meetings the text names are the data's ------------------------------------------------
