@@ -131,6 +131,18 @@ def _repair_page(app, pagename, templatename, context, doctree) -> None:
         context["body"] = repair_markup(context["body"])
 
 
+def _drop_unused_mathjax(app, pagename, templatename, context, doctree) -> None:
+    # jupyter-book loads MathJax (from a CDN) on every singlehtml page; the print edition is
+    # built offline and, with no equation anywhere in the book, has no use for it.
+    if app.builder.name != "singlehtml":
+        return
+    if any(app.env.domaindata.get("math", {}).get("has_equations", {}).values()):
+        return
+    mathjax = app.config.mathjax_path
+    scripts = context.get("script_files", [])
+    scripts[:] = [s for s in scripts if str(getattr(s, "filename", s) or "") != mathjax]
+
+
 def setup(app):
     app.connect("config-inited", _add_vendor_static)
     # Synchronous, in <head>, before any chart's inline script runs.
@@ -143,4 +155,5 @@ def setup(app):
     app.connect("config-inited", _add_reader_assets)
     app.add_css_file(STYLESHEET)
     app.connect("html-page-context", _repair_page)
+    app.connect("html-page-context", _drop_unused_mathjax, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
