@@ -1,6 +1,7 @@
 """The print edition: the book's ``singlehtml`` build printed to one PDF by headless Chromium.
 
-``make pdf`` builds ``_build/singlehtml`` and runs ``python -m course.pdf``. Jupyter Book 1's own
+``make pdf`` builds ``_build/singlehtml`` and runs ``python -m course.pdf``; ``--page`` prints
+one page of the ordinary HTML build instead (one chapter for a class). Jupyter Book 1's own
 ``pdfhtml`` builder needs a browser download; this uses Debian's Chromium through Playwright
 (a test tool: ``requirements-dev.txt``). The print stylesheet (``course/static/course.css``)
 drops the navigation, wraps long code lines and starts each page of the book on a new sheet.
@@ -30,31 +31,39 @@ def start_page(html_dir: Path) -> str:
     return redirect.group(1) if redirect else "index.html"
 
 
-def print_book(html_dir: Path, out: Path, browser=None, timeout_ms: int = 60000) -> Path:
-    """Print ``html_dir`` (a singlehtml build) to ``out``; offline, every chart drawn first.
+def print_book(
+    html_dir: Path, out: Path, page: str | None = None, browser=None, timeout_ms: int = 60000
+) -> Path:
+    """Print ``html_dir`` to ``out``, offline, every chart drawn first: the whole book from a
+    singlehtml build, or one ``page`` (e.g. ``chapters/glossary.html``) of any HTML build.
 
     ``browser`` reuses a running Playwright browser; without one, Chromium is launched here.
     """
-    page_name = start_page(html_dir)
+    if page is not None and not (html_dir / page).is_file():
+        raise FileNotFoundError(f"{html_dir / page} not found: build the book first")
+    page_name = page or start_page(html_dir)
     if browser is None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as pw:
             launched = chromium.launch(pw)
             try:
-                return print_book(html_dir, out, launched, timeout_ms)
+                return print_book(html_dir, out, page, launched, timeout_ms)
             finally:
                 launched.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     with chromium.serve(html_dir) as base:
         context = chromium.offline_context(browser, base, viewport=A4_VIEWPORT)
         try:
-            # singlehtml writes the book into the root document's file (chapters/intro.html)
-            # but links its assets as if from the site's root: serve it from there.
-            context.route(base + PRINT_PAGE, lambda route: route.fulfill(path=html_dir / page_name))
+            url = base + page_name
+            if page is None:
+                # singlehtml writes the book into the root document's file (chapters/intro.html)
+                # but links its assets as if from the site's root: serve it from there.
+                url = base + PRINT_PAGE
+                context.route(url, lambda route: route.fulfill(path=html_dir / page_name))
             tab = context.new_page()
             tab.emulate_media(media="print")
-            tab.goto(base + PRINT_PAGE, wait_until="load", timeout=timeout_ms)
+            tab.goto(url, wait_until="load", timeout=timeout_ms)
             tab.wait_for_function(chromium.CHARTS_DRAWN, timeout=timeout_ms)
             tab.pdf(
                 path=str(out),
@@ -77,9 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         "--html", type=Path, default=Path("_build/singlehtml"), help="a singlehtml build"
     )
     parser.add_argument("--out", type=Path, default=Path("_build/pdf/book.pdf"))
+    parser.add_argument(
+        "--page",
+        default=None,
+        help="print one page of an HTML build instead, e.g. chapters/glossary.html "
+        "(with --html _build/html)",
+    )
     args = parser.parse_args(argv)
     try:
-        path = print_book(args.html, args.out)
+        path = print_book(args.html, args.out, args.page)
     except (FileNotFoundError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
