@@ -3,7 +3,8 @@
 - vendors the vega bundle into ``_static`` and sets ``window.VEGA_DEBUG`` in ``<head>`` so
   altair's template draws charts without a CDN;
 - publishes the student exercise files (never solutions or autograders) under ``exercises/``;
-- registers the ``{course-exercises}`` directive (``course.exercise_block``).
+- registers the ``{course-exercises}`` directive (``course.exercise_block``) and re-executes
+  the pages after a change under ``data/`` or ``course/`` (``course.freshness``).
 """
 
 from __future__ import annotations
@@ -77,4 +78,5 @@ def setup(app):
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
     app.setup_extension("course.exercise_block")  # the {course-exercises} directive
+    app.setup_extension("course.freshness")  # data/ or course/ changed: execute pages again
     return {"parallel_read_safe": True, "parallel_write_safe": True}
