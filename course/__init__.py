@@ -1,8 +1,11 @@
 """Helper package for the TrumPutin-pact companion course.
 
 Small modules, one concern each: ``fara`` (DOJ FARA data), ``russia`` (the coded Russian
-principals and the 2022 exodus), ``charts`` (chart theme and offline renderer), ``exercises``
-(otter assignments), ``grading`` (batch grading), ``site`` (Sphinx hooks for the book).
+principals and the 2022 exodus), ``tables`` (checked loader for hand-curated CSVs), ``charts``
+(chart theme, offline renderer, title and highlight helpers), ``dates`` (date text),
+``exercises`` (otter assignments), ``grading`` (batch grading), ``site`` (Sphinx hooks for the
+book, with ``exercise_block`` for the exercise directive and ``freshness`` for re-execution
+after a data change).
 ``python -m course`` is the command line.
 """
 
