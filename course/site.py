@@ -3,7 +3,8 @@
 - vendors the vega bundle into ``_static`` and sets ``window.VEGA_DEBUG`` in ``<head>`` so
   altair's template draws charts without a CDN;
 - publishes the student exercise files (never solutions or autograders) under ``exercises/``;
-- registers the ``{course-exercises}`` directive (``course.exercise_block``);
+- registers the ``{course-exercises}`` directive (``course.exercise_block``) and re-executes
+  the pages after a change under ``data/`` or ``course/`` (``course.freshness``);
 - serves readers: the course stylesheet (charts that fit phones, dark mode, print), a favicon,
   template overrides with accessible names, and markup repairs (bibliography roles, header text
   for table index columns) in each page's body.
@@ -158,4 +159,5 @@ def setup(app):
     app.add_css_file(STYLESHEET)
     app.connect("html-page-context", _repair_page)
     app.connect("html-page-context", _drop_unused_mathjax, priority=900)
+    app.setup_extension("course.freshness")  # data/ or course/ changed: execute pages again
     return {"parallel_read_safe": True, "parallel_write_safe": True}
