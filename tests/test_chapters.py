@@ -35,6 +35,21 @@ def glue_keys_defined(root: Path, page: str) -> set[str]:
     return set(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else set()
 
 
+def glued_values(root: Path, page: str) -> dict:
+    """The values ``page`` glued in the build under ``root`` (myst-nb's glue file), as Python."""
+    import ast
+
+    path = root / "_build" / "jupyter_execute" / (page + ".glue.json")
+    values = {}
+    for name, output in json.loads(path.read_text(encoding="utf-8")).items():
+        text = output["data"]["text/plain"]
+        try:
+            values[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            values[name] = text
+    return values
+
+
 def chart_specs(html: str) -> list[dict]:
     """The vega-lite specs altair's template embeds: ``})({spec}, {"mode": "vega-lite"});``."""
     decoder, specs = json.JSONDecoder(), []

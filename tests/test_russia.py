@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import subprocess
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 
 from course import charts, exercises, fara, paths, russia
 from tests.conftest import need_shared
-from tests.test_chapters import chart_specs
+from tests.test_chapters import chart_specs, glued_values
 from tests.test_fara import BULK, FARA_SHARED, FP
 
 REPO = Path(__file__).resolve().parent.parent
@@ -400,15 +399,7 @@ def book(built_book):
 @pytest.fixture(scope="module")
 def glued(book):
     """The values the chapter glued in the suite's one book build (myst-nb's glue file)."""
-    path = book.root / "_build" / "jupyter_execute" / "chapters" / "russia-in-washington.glue.json"
-    values = {}
-    for name, output in json.loads(path.read_text(encoding="utf-8")).items():
-        text = output["data"]["text/plain"]
-        try:
-            values[name] = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            values[name] = text
-    return values
+    return glued_values(book.root, "chapters/russia-in-washington")
 
 
 @pytest.mark.slow

@@ -14,8 +14,8 @@ import yaml
 from course import eras, exercises, fara, grading, timeline
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import ClassMaker
+from tests.test_chapters import chart_specs, data_rows, glued_values, has_tooltip
 from tests.test_prose_numbers import hand_typed_figures
-from tests.test_russia import chart_specs, data_rows, executed_glue, has_tooltip
 
 SLUG = "trump-putin"
 CHAPTER = REPO_ROOT / "chapters" / f"{SLUG}.md"
@@ -182,8 +182,9 @@ def test_master_terms_match_the_timeline_windows():
 
 
 @pytest.fixture(scope="module")
-def glued():
-    return executed_glue(CHAPTER)
+def glued(built_book):
+    assert built_book.returncode == 0, built_book.log[-6000:]
+    return glued_values(built_book.root, f"chapters/{SLUG}")
 
 
 @pytest.mark.slow
