@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 CHECKED = [
     "chapters/russia-in-washington.md",
     "chapters/fara-data.md",
+    "chapters/oral-history-data.md",
     "chapters/instructor-guide.md",
 ]
 

@@ -1,0 +1,313 @@
+"""Dated events and leader-to-leader contacts of the Bush-Putin and Trump-Putin eras.
+
+Reads ``data/timeline`` through the shared checked loader (:mod:`course.tables`); the columns,
+allowed values and the -3..+3 score scale are defined in ``data/timeline/CODEBOOK.md``.
+
+Eras are windows of U.S. presidential office, each half-open (start day included, end day
+excluded):
+
+* ``bush-putin``: 2001-01-20 to 2009-01-20 (Bush's two terms);
+* ``trump-putin``: 2017-01-20 to 2021-01-20, and 2025-01-20 to the data's as-of date
+  :data:`AS_OF` (included);
+* ``between``: the gaps between them, 2009-01-20 to 2017-01-20 and 2021-01-20 to 2025-01-20.
+
+A date of month precision (``YYYY-MM``) must lie in its era for the whole month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from course import paths, tables
+
+ERAS = ("bush-putin", "between", "trump-putin")
+KINDS = ("meeting", "call", "agreement", "cooperation", "clash", "institutional")
+FORMATS = ("summit", "sidelines", "visit", "call")
+IN_PERSON = ("summit", "sidelines", "visit")
+PRECISIONS = ("day", "month")
+STATUSES = ("verified", "partial", "unverified")
+US_LEADERS = {"Bush": "bush-putin", "Trump": "trump-putin"}
+RUSSIAN_LEADERS = ("Putin",)
+MEASURES = ("meetings", "calls", "recorded_meetings")
+
+AS_OF = pd.Timestamp("2025-12-31")
+"""The last day the tables cover: the research notes' latest Trump-era items are of Dec 2025."""
+
+_DAY = pd.Timedelta(days=1)
+WINDOWS = {
+    "bush-putin": ((pd.Timestamp("2001-01-20"), pd.Timestamp("2009-01-20")),),
+    "between": (
+        (pd.Timestamp("2009-01-20"), pd.Timestamp("2017-01-20")),
+        (pd.Timestamp("2021-01-20"), pd.Timestamp("2025-01-20")),
+    ),
+    "trump-putin": (
+        (pd.Timestamp("2017-01-20"), pd.Timestamp("2021-01-20")),
+        (pd.Timestamp("2025-01-20"), AS_OF + _DAY),
+    ),
+}
+"""Half-open ``[start, end)`` windows of each era; the last ends the day after :data:`AS_OF`."""
+
+DAYS_PER_MONTH = 365.25 / 12
+"""An average calendar month; ``months_since_first_meeting`` is days divided by this."""
+
+EVENT_SCHEMA = tables.schema(
+    {
+        "date": tables.iso_date(),
+        "precision": tables.text(PRECISIONS),
+        "era": tables.text(ERAS),
+        "event": tables.text(),
+        "kind": tables.text(KINDS),
+        "score": tables.integer(-3, 3),
+        "status": tables.text(STATUSES),
+        "source_url": tables.url(),
+    }
+)
+CONTACT_SCHEMA = tables.schema(
+    {
+        "date": tables.iso_date(),
+        "precision": tables.text(PRECISIONS),
+        "us_leader": tables.text(list(US_LEADERS)),
+        "russian_leader": tables.text(RUSSIAN_LEADERS),
+        "place": tables.text(),
+        "format": tables.text(FORMATS),
+        "status": tables.text(STATUSES),
+        "source_url": tables.url(),
+    }
+)
+TOTALS_SCHEMA = tables.schema(
+    {
+        "us_leader": tables.text(list(US_LEADERS)),
+        "russian_leader": tables.text(RUSSIAN_LEADERS),
+        "measure": tables.text(MEASURES),
+        "total": tables.integer(minimum=0),
+        "through": tables.iso_date(),
+        "precision": tables.text(PRECISIONS),
+        "counted_by": tables.text(),
+        "status": tables.text(STATUSES),
+        "source_url": tables.url(),
+    }
+)
+
+
+def events_path() -> Path:
+    return paths.TIMELINE_DIR / "events.csv"
+
+
+def contacts_path() -> Path:
+    return paths.TIMELINE_DIR / "contacts.csv"
+
+
+def stated_totals_path() -> Path:
+    return paths.TIMELINE_DIR / "stated_totals.csv"
+
+
+def in_era(date: pd.Timestamp, precision: str, era: str) -> bool:
+    """Whether a date (the first of its month for ``month``) lies in ``era``'s windows."""
+    last = date + pd.offsets.MonthEnd(0) if precision == "month" else date
+    return any(start <= date and last < end for start, end in WINDOWS[era])
+
+
+def era_of(date: pd.Timestamp) -> str | None:
+    """The era a day falls in, or None before 2001-01-20 or after :data:`AS_OF`."""
+    return next((era for era in ERAS if in_era(date, "day", era)), None)
+
+
+def _precision_matches(frame: pd.DataFrame, column: str = "date") -> pd.Series:
+    return frame[column].str.len() == frame["precision"].map({"day": 10, "month": 7})
+
+
+def _dates_in(frame: pd.DataFrame, eras: pd.Series) -> pd.Series:
+    return pd.Series(
+        [
+            in_era(tables.parse_date(date), precision, era)
+            for date, precision, era in zip(frame["date"], frame["precision"], eras)
+        ],
+        index=frame.index,
+        dtype=bool,
+    )
+
+
+PRECISION_RULE = tables.RowRule(
+    "date", "does not match its precision (day: YYYY-MM-DD, month: YYYY-MM)", _precision_matches
+)
+EVENT_RULES = (
+    PRECISION_RULE,
+    tables.RowRule(
+        "date",
+        "falls outside its era (see course.timeline.WINDOWS)",
+        lambda f: _dates_in(f, f["era"]),
+    ),
+)
+CONTACT_RULES = (
+    PRECISION_RULE,
+    tables.RowRule(
+        "date",
+        "falls outside the U.S. leader's time in office (see course.timeline.WINDOWS)",
+        lambda f: _dates_in(f, f["us_leader"].map(US_LEADERS)),
+    ),
+)
+TOTALS_RULES = (
+    tables.RowRule(
+        "through", "does not match its precision", lambda f: _precision_matches(f, "through")
+    ),
+)
+
+
+def load_events(path: Path | str | None = None) -> pd.DataFrame:
+    """``data/timeline/events.csv``, checked: date (datetime), precision, era, event, kind,
+    score (Int64, -3..+3), status, source_url; sorted by date as in the file."""
+    return tables.read_table(path or events_path(), EVENT_SCHEMA, EVENT_RULES)
+
+
+def load_contacts(path: Path | str | None = None) -> pd.DataFrame:
+    """``data/timeline/contacts.csv``, checked, plus ``era`` derived from ``us_leader``
+    (Bush: bush-putin, Trump: trump-putin). Dates are datetimes (month: its first day)."""
+    frame = tables.read_table(path or contacts_path(), CONTACT_SCHEMA, CONTACT_RULES)
+    frame["era"] = frame["us_leader"].map(US_LEADERS)
+    return frame
+
+
+def load_stated_totals(path: Path | str | None = None) -> pd.DataFrame:
+    """``data/timeline/stated_totals.csv``: totals of meetings or calls that a source states."""
+    return tables.read_table(path or stated_totals_path(), TOTALS_SCHEMA, TOTALS_RULES)
+
+
+def _check_era(era: str) -> None:
+    if era not in ERAS:
+        raise ValueError(f"unknown era {era!r}; expected one of {list(ERAS)}")
+
+
+def first_meeting(contacts: pd.DataFrame, era: str) -> pd.Timestamp:
+    """The date of the era's first in-person contact (format summit, sidelines or visit)."""
+    _check_era(era)
+    met = contacts[(contacts["era"] == era) & contacts["format"].isin(IN_PERSON)]
+    if met.empty:
+        raise ValueError(f"no in-person contact in era {era!r}")
+    return met["date"].min()
+
+
+def years_in_office(era: str) -> float:
+    """Years of the era's windows (days / 365.25): Bush 8.0; Trump 4 years plus 2025-01-20
+    to :data:`AS_OF` inclusive."""
+    _check_era(era)
+    return sum((end - start).days for start, end in WINDOWS[era]) / 365.25
+
+
+def _leader_eras(contacts: pd.DataFrame) -> list[str]:
+    return [era for era in ERAS if era in US_LEADERS.values() and (contacts["era"] == era).any()]
+
+
+def contacts_per_year(contacts: pd.DataFrame, formats: Sequence[str] | None = None) -> pd.DataFrame:
+    """Contacts per era and calendar year: columns era, year, contacts.
+
+    Every calendar year that overlaps the era's windows appears, with 0 where the table has no
+    contact. ``formats`` keeps only those formats (e.g. ``IN_PERSON`` or ``["call"]``).
+    """
+    if formats is not None:
+        contacts = contacts[contacts["format"].isin(formats)]
+    rows = []
+    for era in (e for e in ERAS if e in US_LEADERS.values()):
+        years = sorted(
+            {y for start, end in WINDOWS[era] for y in range(start.year, (end - _DAY).year + 1)}
+        )
+        counts = contacts.loc[contacts["era"] == era, "date"].dt.year.value_counts()
+        rows += [{"era": era, "year": year, "contacts": int(counts.get(year, 0))} for year in years]
+    return pd.DataFrame(rows, columns=["era", "year", "contacts"]).astype(
+        {"year": "int64", "contacts": "int64"}
+    )
+
+
+def contacts_per_era(contacts: pd.DataFrame, formats: Sequence[str] | None = None) -> pd.DataFrame:
+    """Contacts per leader era: columns era, contacts, years_in_office, contacts_per_year.
+
+    ``years_in_office`` follows :func:`years_in_office` (see the module docstring for the
+    windows); ``contacts_per_year`` is contacts divided by it.
+    """
+    if formats is not None:
+        contacts = contacts[contacts["format"].isin(formats)]
+    rows = []
+    for era in (e for e in ERAS if e in US_LEADERS.values()):
+        count = int((contacts["era"] == era).sum())
+        years = years_in_office(era)
+        rows.append(
+            {
+                "era": era,
+                "contacts": count,
+                "years_in_office": years,
+                "contacts_per_year": count / years,
+            }
+        )
+    return pd.DataFrame(rows, columns=["era", "contacts", "years_in_office", "contacts_per_year"])
+
+
+ARC_COLUMNS = [
+    "date",
+    "precision",
+    "source",
+    "label",
+    "kind",
+    "score",
+    "status",
+    "source_url",
+    "months_since_first_meeting",
+    "cumulative_score",
+]
+
+
+def era_arc(events: pd.DataFrame, contacts: pd.DataFrame, era: str) -> pd.DataFrame:
+    """One era's events and contacts on a common clock, in date order (events before contacts
+    on the same day).
+
+    Columns: date, precision, source ("event" or "contact"), label (the event text, or the
+    contact's format and place), kind (event kind, or contact format), score (events only;
+    <NA> for contacts), status, source_url, months_since_first_meeting (float: days since
+    :func:`first_meeting` divided by :data:`DAYS_PER_MONTH`; negative before it),
+    cumulative_score (running sum of event scores; contacts carry it unchanged).
+    """
+    _check_era(era)
+    first = first_meeting(contacts, era)
+    ev = events[events["era"] == era]
+    co = contacts[contacts["era"] == era]
+    arc = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "date": ev["date"],
+                    "precision": ev["precision"],
+                    "source": "event",
+                    "label": ev["event"],
+                    "kind": ev["kind"],
+                    "score": ev["score"],
+                    "status": ev["status"],
+                    "source_url": ev["source_url"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "date": co["date"],
+                    "precision": co["precision"],
+                    "source": "contact",
+                    "label": co["format"] + ": " + co["place"],
+                    "kind": co["format"],
+                    "score": pd.array([pd.NA] * len(co), dtype="Int64"),
+                    "status": co["status"],
+                    "source_url": co["source_url"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    arc["score"] = arc["score"].astype("Int64")
+    arc = arc.sort_values(["date", "source"], kind="stable", key=_event_first).reset_index(
+        drop=True
+    )
+    arc["months_since_first_meeting"] = (arc["date"] - first).dt.days / DAYS_PER_MONTH
+    arc["cumulative_score"] = arc["score"].fillna(0).cumsum().astype("int64")
+    return arc[ARC_COLUMNS]
+
+
+def _event_first(column: pd.Series) -> pd.Series:
+    return column.map({"event": 0, "contact": 1}) if column.name == "source" else column
