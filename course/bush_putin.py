@@ -170,7 +170,7 @@ def both_sides_doubt_chemistry(matrix: pd.DataFrame) -> bool:
 
 
 def _title(text: str, description: str) -> alt.Title:
-    return alt.Title(text, subtitle=textwrap.wrap(description, 70))
+    return alt.Title(text, subtitle=textwrap.wrap(description, 55))
 
 
 def arc_chart(arc: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
@@ -216,7 +216,7 @@ def arc_chart(arc: pd.DataFrame, title: str, description: str) -> alt.LayerChart
         x=x,
         y=alt.Y(
             "score:Q",
-            title="Coded score (−3 conflict … +3 cooperation)",
+            title="Coded score (conflict < 0 < cooperation)",
             scale=alt.Scale(domain=[-3.5, 3.5]),
         ),
         y2=alt.datum(0),
