@@ -2,7 +2,8 @@
 
 Small modules, one concern each: ``fara`` (DOJ FARA data), ``russia`` (the coded Russian
 principals and the 2022 exodus), ``oral_history`` (the SMU interviewees and their coded
-explanations), ``timeline`` (dated events and leader contacts), ``opinion`` (poll figures),
+explanations), ``timeline`` (dated events and leader contacts), ``bush_putin`` (the
+Bush-Putin chapter's summaries, recodes and charts), ``opinion`` (poll figures),
 ``tables`` (the checked loader for hand-curated CSVs), ``charts`` (chart theme and offline
 renderer), ``exercises`` (otter assignments), ``grading`` (batch grading), ``site`` (Sphinx
 hooks for the book).
