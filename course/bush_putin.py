@@ -55,7 +55,10 @@ def participants_table(interviewees: pd.DataFrame) -> pd.DataFrame:
             "Participant": people["name"],
             "Side": people["side"].map(SIDE_NAMES),
             "Role in 2001–2008": people["role_2001_2008"],
-            "How the course knows": people["in_collection"].map(HOW_KNOWN),
+            "How the course knows": people["in_collection"].map(HOW_KNOWN)
+            + " ("
+            + people["in_collection"]
+            + ")",
             "Interviewer": people["interviewer"],
             "Interviewed": dates,
             "Status": people["status"],

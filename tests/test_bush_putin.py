@@ -164,7 +164,8 @@ def test_participants_table_puts_the_us_side_first_and_says_how_each_is_known():
     assert len(table) == len(people)
     sides = table["Side"].tolist()
     assert sides == sorted(sides, key=lambda side: side != "U.S.")
-    assert set(table["How the course knows"]) <= set(bush_putin.HOW_KNOWN.values())
+    known = {f"{text} ({code})" for code, text in bush_putin.HOW_KNOWN.items()}
+    assert set(table["How the course knows"]) <= known
     assert not table["How the course knows"].isna().any()
 
 
