@@ -302,7 +302,7 @@ def factor_heatmap(matrix: pd.DataFrame, title: str, description: str) -> alt.Fa
                 alt.Tooltip("stance_label:N", title="Stance"),
             ],
         )
-        .properties(width=alt.Step(19), height=alt.Step(19))
+        .properties(width=alt.Step(17), height=alt.Step(18))
     )
     return (
         heat.facet(

@@ -263,6 +263,16 @@ def prose() -> str:
     return "\n".join(line for _, line in prose_lines(TEXT))
 
 
+def test_chapter_code_cells_parse():
+    """A cheap guard against a broken cell; the strict build executes them."""
+    import ast
+
+    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```$", TEXT, flags=re.S | re.M)
+    assert len(cells) >= 10
+    for cell in cells:
+        ast.parse("\n".join(line for line in cell.splitlines() if not line.startswith(":tags:")))
+
+
 def test_chapter_prose_has_no_hand_typed_figures():
     found = hand_typed_figures(TEXT)
     assert not found, "\n".join(map(str, found))
