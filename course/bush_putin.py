@@ -40,7 +40,7 @@ SHORT_FACTORS = {
     "missile defence and the ABM withdrawal": "missile defence, ABM",
     "colour revolutions": "colour revolutions",
     "Iraq and U.S. unilateralism": "Iraq, unilateralism",
-    "Russian domestic consolidation": "Russian domestic politics",
+    "Russian domestic consolidation": "domestic consolidation",
 }
 """Axis labels for the eight factors (the full name is in each cell's tooltip)."""
 
@@ -293,7 +293,7 @@ def factor_heatmap(matrix: pd.DataFrame, title: str, description: str) -> alt.Fa
                 "stance_label:N",
                 scale=alt.Scale(domain=stances, range=colours),
                 title="Coded stance",
-                legend=alt.Legend(orient="bottom", columns=2),
+                legend=alt.Legend(orient="bottom", columns=1),
             ),
             tooltip=[
                 alt.Tooltip("name:N", title="Participant"),
@@ -302,14 +302,14 @@ def factor_heatmap(matrix: pd.DataFrame, title: str, description: str) -> alt.Fa
                 alt.Tooltip("stance_label:N", title="Stance"),
             ],
         )
-        .properties(width=alt.Step(17), height=alt.Step(18))
+        .properties(width=alt.Step(14), height=alt.Step(17))
     )
     return (
         heat.facet(
             column=alt.Column(
                 "side_label:N", title=None, sort=["U.S. participants", "Russian participants"]
             ),
-            spacing=8,
+            spacing=4,
         )
         .resolve_scale(x="independent")
         .properties(title=_title(title, description), description=description)
