@@ -7,8 +7,6 @@ Reads nothing itself: the frames come from :mod:`course.oral_history` and
 
 from __future__ import annotations
 
-import textwrap
-
 import altair as alt
 import pandas as pd
 
@@ -172,10 +170,6 @@ def both_sides_doubt_chemistry(matrix: pd.DataFrame) -> bool:
     return {"US", "Russia"} <= set(doubting["side"])
 
 
-def _title(text: str, description: str) -> alt.Title:
-    return alt.Title(text, subtitle=textwrap.wrap(description, 55))
-
-
 def arc_chart(arc: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
     """The era's coded events (stems to their score, coloured by kind) over time, with leader
     meetings and calls as ticks along the bottom; every mark has a tooltip with its source.
@@ -261,12 +255,7 @@ def arc_chart(arc: pd.DataFrame, title: str, description: str) -> alt.LayerChart
             ],
         )
     )
-    return alt.layer(zero, stems, points, ticks).properties(
-        title=_title(title, description),
-        description=description,
-        width="container",
-        height=300,
-    )
+    return charts.titled(alt.layer(zero, stems, points, ticks), title, description, height=300)
 
 
 def factor_heatmap(matrix: pd.DataFrame, title: str, description: str) -> alt.FacetChart:
@@ -304,13 +293,11 @@ def factor_heatmap(matrix: pd.DataFrame, title: str, description: str) -> alt.Fa
         )
         .properties(width=alt.Step(14), height=alt.Step(17))
     )
-    return (
-        heat.facet(
-            column=alt.Column(
-                "side_label:N", title=None, sort=["U.S. participants", "Russian participants"]
-            ),
-            spacing=4,
-        )
-        .resolve_scale(x="independent")
-        .properties(title=_title(title, description), description=description)
-    )
+    faceted = heat.facet(
+        column=alt.Column(
+            "side_label:N", title=None, sort=["U.S. participants", "Russian participants"]
+        ),
+        spacing=4,
+    ).resolve_scale(x="independent")
+    # A facet has no overall width: each panel's width comes from its cell step.
+    return charts.titled(faceted, title, description, width=alt.Undefined)

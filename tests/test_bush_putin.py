@@ -231,7 +231,7 @@ def test_arc_chart_marks_events_and_contacts_with_sources():
     events, contacts = timeline.load_events(), timeline.load_contacts()
     arc = timeline.era_arc(events, contacts, "bush-putin")
     spec = bush_putin.arc_chart(arc, "T", "D").to_dict()
-    assert spec["description"] == "D" and spec["title"]["text"] == "T"
+    assert spec["description"] == "D" and spec["title"]["text"] == ["T"]
     layers = spec["layer"]
     marks = [layer["mark"]["type"] for layer in layers]
     assert {"rule", "circle", "tick"} <= set(marks)
