@@ -205,7 +205,11 @@ def arc_chart(arc: pd.DataFrame, title: str, description: str) -> alt.LayerChart
         )
     )
     x = alt.X(
-        "date:T", title=None, scale=alt.Scale(domain=[ERA_START.isoformat(), ERA_END.isoformat()])
+        "date:T",
+        title=None,
+        scale=alt.Scale(domain=[ERA_START.isoformat(), ERA_END.isoformat()]),
+        # Years only, and fewer of them on a phone than on a wide screen.
+        axis=alt.Axis(format="%Y", labelOverlap="greedy", labelSeparation=6),
     )
     base = alt.Chart(event_data)
     zero = alt.Chart(pd.DataFrame({"score": [0]})).mark_rule(color="#555").encode(y="score:Q")
@@ -213,7 +217,7 @@ def arc_chart(arc: pd.DataFrame, title: str, description: str) -> alt.LayerChart
         x=x,
         y=alt.Y(
             "score:Q",
-            title="Coded score (conflict < 0 < cooperation)",
+            title="Coded score: conflict below 0",
             scale=alt.Scale(domain=[-3.5, 3.5]),
         ),
         y2=alt.datum(0),
