@@ -3,10 +3,11 @@
 Small modules, one concern each: ``fara`` (DOJ FARA data), ``russia`` (the coded Russian
 principals and the 2022 exodus), ``oral_history`` (the SMU interviewees and their coded
 explanations), ``timeline`` (dated events and leader contacts), ``bush_putin`` (the
-Bush-Putin chapter's summaries, recodes and charts), ``opinion`` (poll figures),
-``tables`` (the checked loader for hand-curated CSVs), ``charts`` (chart theme and offline
-renderer), ``exercises`` (otter assignments), ``grading`` (batch grading), ``site`` (Sphinx
-hooks for the book).
+Bush-Putin chapter's summaries, recodes and charts), ``opinion`` (poll figures), ``tables``
+(checked loader for hand-curated CSVs), ``charts`` (chart theme, offline renderer, title and
+highlight helpers), ``dates`` (date text), ``exercises`` (otter assignments), ``grading``
+(batch grading), ``site`` (Sphinx hooks for the book, with ``exercise_block`` for the exercise
+directive and ``freshness`` for re-execution after a data change).
 ``python -m course`` is the command line.
 """
 

@@ -13,7 +13,7 @@ from course import bush_putin, exercises, grading, oral_history, timeline
 from course.paths import EXERCISES_DIR, SHARED_DIR
 from tests.conftest import need_shared
 from tests.fixtures.submissions import ClassMaker
-from tests.test_prose_numbers import DATE, hand_typed_figures, prose_lines
+from tests.test_prose_numbers import DATE, prose_lines
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER = REPO / "chapters" / "bush-putin.md"
@@ -273,11 +273,6 @@ def test_chapter_code_cells_parse():
         ast.parse("\n".join(line for line in cell.splitlines() if not line.startswith(":tags:")))
 
 
-def test_chapter_prose_has_no_hand_typed_figures():
-    found = hand_typed_figures(TEXT)
-    assert not found, "\n".join(map(str, found))
-
-
 def test_day_dates_in_the_prose_are_dates_of_the_course_data():
     known = set()
     for frame in (timeline.load_events(), timeline.load_contacts()):
@@ -342,15 +337,9 @@ def test_master_reads_only_the_oral_history_and_timeline_tables():
     ]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return exercises.build_assignment(
-        EXERCISES_DIR / f"{SLUG}.ipynb", tmp_path_factory.mktemp("exercises")
-    )
-
-
 @pytest.mark.slow
-def test_key_full_marks_untouched_zero_and_variants(built, tmp_path):
+def test_key_full_marks_untouched_zero_and_variants(built_exercises, tmp_path):
+    built = built_exercises.items[SLUG]
     maker = ClassMaker(built.student_notebook, built.solutions_notebook)
     key_chart = maker.answers["q4"]
     faceted = key_chart.replace(
