@@ -347,7 +347,7 @@ def test_key_full_marks_untouched_zero_and_variants(built_exercises, tmp_path):
     )
     assert faceted != key_chart
     in_place = maker.answers["q3"].replace(
-        "recoded = explanations.copy()", "recoded = explanations"
+        "second_coding = explanations.copy()", "second_coding = explanations"
     )
     calls_too = maker.answers["q1"].replace(
         'bush["format"].isin(["summit", "sidelines", "visit"]).sum()', "len(bush)"
