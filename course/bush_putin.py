@@ -10,11 +10,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from course import charts
+from course import charts, timeline
 
 ERA = "bush-putin"
 ERA_START, ERA_END = pd.Timestamp("2001-01-20"), pd.Timestamp("2009-01-20")
-IN_PERSON = ("summit", "sidelines", "visit")
+IN_PERSON = timeline.IN_PERSON
 
 HOW_KNOWN = {
     "confirmed": "named on SMU's project page",
