@@ -2,7 +2,8 @@
 
 Small modules, one concern each: ``fara`` (DOJ FARA data), ``russia`` (the coded Russian
 principals and the 2022 exodus), ``oral_history`` (the SMU interviewees and their coded
-explanations), ``timeline`` (dated events and leader contacts), ``opinion`` (poll figures),
+explanations), ``timeline`` (dated events and leader contacts), ``bush_putin`` (the
+Bush-Putin chapter's summaries, recodes and charts), ``opinion`` (poll figures),
 ``eras`` (the two eras side by side), ``claims`` (the claims ledger's evidence functions),
 ``tables`` (checked loader for hand-curated CSVs), ``charts`` (chart theme, offline renderer,
 title and highlight helpers), ``dates`` (date text), ``exercises`` (otter assignments),
