@@ -337,3 +337,10 @@ def test_claims_check_exits_2_on_a_bad_or_incomplete_ledger(data_copy):
     path.unlink()
     done = run_check("--data", str(data_copy))
     assert done.returncode == 2 and "claims.csv: missing" in done.stderr
+
+
+def test_every_claim_is_linked_from_the_chapter_that_teaches_it():
+    ledger = claims.load_claims()
+    for claim_id, section in zip(ledger["claim_id"], ledger["section"]):
+        page = (REPO / "chapters" / f"{section}.md").read_text(encoding="utf-8")
+        assert f"<ledger-{claim_id}>" in page, f"chapters/{section}.md does not link {claim_id}"

@@ -28,7 +28,6 @@ EXEMPT = [
         "the article's own words, quoted and questioned in the next sentence",
     ),
     ("chapters/intro", "adds two kinds", "the course's two cautions, listed next"),
-    ("chapters/intro", "Two further appendices", "a count of planned pages"),
     ("chapters/intro", "Two versions", "the article's two published versions"),
     ("chapters/intro", "the two answers", "two readings compared, not a data figure"),
     ("chapters/glossary", "(22 U.S.C.", "the title of the U.S. Code, a citation"),
