@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from course import exercises, grading
+from course.grading import classrun, export, worker
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import ClassMaker, make_class
 
@@ -32,9 +33,12 @@ CLASS_TIMEOUT = 30.0  # generous: a loaded CI machine must not turn slow noteboo
 
 
 def _export_roundtrip(values: dict, tmp_path: Path) -> dict:
-    """Run the kernel-side export code in a plain namespace, then decode as the grader does."""
+    """Run the kernel-side export code as the kernel does (its source, executed in a bare
+    namespace), then decode as the grader does."""
+    from course.grading.kernel import export_source
+
     space = {"__builtins__": __builtins__}
-    exec(grading.EXPORT_FUNCTION, space)
+    exec(export_source(), space)
     target = tmp_path / "answers.json"
     space["export"](list(values) + ["never_defined"], str(target), values)
     exported = json.loads(target.read_text())
@@ -79,19 +83,41 @@ def test_answers_survive_export_and_decoding(tmp_path):
     assert back["day"] == pd.Timestamp("2022-02-24")
 
 
+def test_export_module_encodes_plain_json_and_refuses_deep_nesting(tmp_path):
+    import numpy as np
+
+    assert export.encode(np.int64(3)) == 3
+    assert export.encode(float("inf")) == {"__kind__": "float", "repr": "inf"}
+    assert export.encode(len) == {
+        "__kind__": "unsupported",
+        "type": "builtins.builtin_function_or_method",
+    }
+    deep: list = []
+    for _ in range(40):
+        deep = [deep]
+    target = tmp_path / "answers.json"
+    export.export(["deep", "gone"], str(target), {"deep": deep})
+    written = json.loads(target.read_text())
+    assert written == {
+        "answers": {},
+        "missing": ["gone"],
+        "failed": {"deep": "ValueError: nested too deeply"},
+    }
+
+
 def test_signed_lines_reject_forgeries():
     key = b"k" * 32
-    line = grading._envelope(key, {"id": "1", "result": {"status": "ok"}})
-    assert grading._verify(key, line) == {"id": "1", "result": {"status": "ok"}}
+    line = worker.envelope(key, {"id": "1", "result": {"status": "ok"}})
+    assert worker.verify(key, line) == {"id": "1", "result": {"status": "ok"}}
     forged = json.dumps(
         {
             "body": json.dumps({"id": "1", "result": {"status": "ok", "scores": {"q1": 3}}}),
             "sig": "0" * 64,
         }
     )
-    assert grading._verify(key, forged) is None
-    assert grading._verify(b"x" * 32, line) is None
-    assert grading._verify(key, "not json") is None
+    assert worker.verify(key, forged) is None
+    assert worker.verify(b"x" * 32, line) is None
+    assert worker.verify(key, "not json") is None
 
 
 def test_grades_csv_is_written_in_one_piece(tmp_path):
@@ -129,7 +155,7 @@ def test_submissions_are_found_recursively_in_a_stable_order(tmp_path):
 
 def test_progress_bar_only_on_a_terminal():
     quiet = io.StringIO()
-    progress = grading._Progress(2, quiet)
+    progress = classrun.Progress(2, quiet)
     progress.step()
     progress.step()
     assert quiet.getvalue() == ""
@@ -139,7 +165,7 @@ def test_progress_bar_only_on_a_terminal():
             return True
 
     terminal = Terminal()
-    progress = grading._Progress(2, terminal)
+    progress = classrun.Progress(2, terminal)
     progress.step()
     progress.step()
     assert terminal.getvalue().endswith("] 2/2\n") and "\r" in terminal.getvalue()
@@ -173,11 +199,11 @@ def test_usage_errors_exit_non_zero(tmp_path):
 
 
 def test_a_worker_that_is_already_gone_gives_no_answer_instead_of_crashing():
-    worker = grading._Worker()
-    worker.stop(kill=True)
-    assert worker.proc.poll() is not None
+    handle = worker.Worker()
+    handle.stop(kill=True)
+    assert handle.proc.poll() is not None
     job = {"id": "job-1", "submission": "/nowhere.ipynb", "kit": "/nowhere.zip", "timeout": 1}
-    assert worker.ask(job, wait=5) is None
+    assert handle.ask(job, wait=5) is None
 
 
 def test_a_failing_grader_still_gives_every_submission_a_row(tmp_path, monkeypatch):
@@ -195,7 +221,7 @@ def test_a_failing_grader_still_gives_every_submission_a_row(tmp_path, monkeypat
         def __init__(self):
             raise OSError("cannot start a worker")
 
-    monkeypatch.setattr(grading, "_Worker", BrokenWorker)
+    monkeypatch.setattr(worker, "Worker", BrokenWorker)
     monkeypatch.setattr(threading, "excepthook", lambda args: None)
     rows, summary = grading.grade_class(folder, autograder, tmp_path / "g.csv", jobs=2)
     assert [(row.submission, row.status) for row in rows] == [
@@ -365,14 +391,14 @@ def test_parent_gives_up_on_a_worker_that_does_not_answer(maker, built, tmp_path
 
     path = tmp_path / "slow.ipynb"
     nbformat.write(maker.notebook(insert_before={"q1": "import time\ntime.sleep(60)"}), path)
-    worker = grading._Worker()
+    handle = worker.Worker()
     job = {"id": "job-1", "submission": str(path), "kit": str(built.autograder_zip), "timeout": 60}
     started = time.monotonic()
-    assert worker.ask(job, wait=5) is None
+    assert handle.ask(job, wait=5) is None
     assert time.monotonic() - started < 10
-    assert worker.proc.poll() is None  # still busy, not dead
-    worker.stop(kill=True)
-    assert worker.proc.poll() is not None
+    assert handle.proc.poll() is None  # still busy, not dead
+    handle.stop(kill=True)
+    assert handle.proc.poll() is not None
 
 
 @pytest.mark.slow

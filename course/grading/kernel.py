@@ -1,0 +1,124 @@
+"""Running one notebook top to bottom in a fresh Jupyter kernel, keeping only the exported
+answers: outputs are dropped as they arrive, errors do not stop the run, and a deadline does."""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course.grading import export
+from course.grading.answers import read_exported
+
+ANSWERS_FILE = ".course-answers.json"
+
+# Runs first in the student's kernel: otter's grading mode makes export() and check_all() no-ops
+# (export would zip the notebook and run its tests again), while grader.check keeps working.
+GRADING_MODE_CELL = """\
+import otter as __course_otter
+__course_otter.Notebook.init_grading_mode(tests_dir="tests")
+del __course_otter
+"""
+
+# Runs last: the source of course/grading/export.py, executed in a namespace of its own.
+EXPORT_CELL = """\
+__course_space = {"__builtins__": __import__("builtins"), "__name__": "course_export"}
+exec(SOURCE, __course_space)
+__course_space["export"](NAMES, TARGET, globals())
+del __course_space
+"""
+
+
+def export_source() -> str:
+    return Path(export.__file__).read_text(encoding="utf-8")
+
+
+@dataclass
+class KernelRun:
+    """What running a notebook gave: a status, a message, the exported answers and the names
+    of the errors its cells raised."""
+
+    status: str
+    message: str = ""
+    exported: dict = field(default_factory=lambda: {"answers": {}, "missing": [], "failed": {}})
+    cell_errors: list[str] = field(default_factory=list)
+
+
+def _quiet_client(notebook, workdir: Path, deadline: float, km=None):
+    """An nbclient client that drops outputs, counts the errors cells raise, and stops at
+    ``deadline`` (a time.monotonic() value) however many cells are left."""
+    from nbclient import NotebookClient
+
+    class QuietClient(NotebookClient):
+        def output(self, outs, msg, display_id, cell_index):
+            # Keep nothing: only the exported answers matter, and a cell printing
+            # gigabytes must not fill the grader's memory.
+            if msg["msg_type"] == "error":
+                self.cell_errors.append(msg["content"].get("ename", "Error"))
+            return None
+
+    client = QuietClient(
+        notebook,
+        km=km,
+        kernel_name="python3",
+        allow_errors=True,
+        record_timing=False,
+        resources={"metadata": {"path": str(workdir)}},
+        shutdown_kernel="immediate",
+        startup_timeout=max(5, int(deadline - time.monotonic())),
+        timeout_func=lambda cell: max(1, int(math.ceil(deadline - time.monotonic()))),
+    )
+    client.cell_errors = []
+    return client
+
+
+def prepare(notebook, names: list[str], answers_path: Path):
+    """The notebook as it runs: grading mode first, the student's code cells, the export last."""
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell(GRADING_MODE_CELL)]
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cells.append(nbformat.v4.new_code_cell(cell.source))
+        # markdown and raw cells need no kernel time
+    export_cell = (
+        EXPORT_CELL.replace("SOURCE", repr(export_source()))
+        .replace("NAMES", repr(names))
+        .replace("TARGET", repr(str(answers_path)))
+    )
+    cells.append(nbformat.v4.new_code_cell(export_cell))
+    prepared = nbformat.v4.new_notebook(cells=cells)
+    prepared.metadata = notebook.metadata
+    return prepared
+
+
+def execute_for_answers(notebook, names: list[str], workdir: Path, timeout: float) -> KernelRun:
+    """Run ``notebook`` with cwd ``workdir``; returns status, the exported answers and notes."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    answers_path = workdir / (ANSWERS_FILE + "." + secrets.token_hex(8))
+    prepared = prepare(notebook, names, answers_path)
+    deadline = time.monotonic() + timeout
+    client = _quiet_client(prepared, workdir, deadline)
+    run = KernelRun("ok")
+    try:
+        client.execute()
+    except CellTimeoutError:
+        run.status, run.message = "timeout", f"stopped after {timeout:g} s"
+    except DeadKernelError:
+        run.status = "error"
+        run.message = "the kernel died while running the notebook (os._exit or a crash)"
+    except Exception as error:  # kernel failed to start, or the notebook broke nbclient
+        run.status = "error"
+        run.message = f"could not run the notebook: {type(error).__name__}: {str(error)[:200]}"
+    run.cell_errors = list(client.cell_errors)
+    if run.status == "ok":
+        try:
+            run.exported = read_exported(answers_path)
+        except (OSError, ValueError) as error:
+            run.message = (
+                f"the answers could not be exported ({type(error).__name__}: {str(error)[:100]})"
+            )
+    return run

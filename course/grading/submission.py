@@ -1,0 +1,71 @@
+"""Grading one submission (inside a worker): read it, run a private copy, test the answers."""
+
+from __future__ import annotations
+
+import collections
+import shutil
+import tempfile
+from pathlib import Path
+
+from course.grading.answers import decode_all
+from course.grading.kernel import execute_for_answers
+from course.grading.kit import GradingKit, run_tests, write_files
+from course.grading.result import Result
+
+MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
+
+
+def read_submission(path: Path, kit: GradingKit):
+    """(notebook, raw bytes, None) or (None, None, a Result saying why it cannot be graded)."""
+    import nbformat
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            message = f"file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+            return None, None, Result("unreadable", message=message)
+        raw = path.read_bytes()
+        notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
+        if not isinstance(notebook.get("cells"), list):
+            raise ValueError("no list of cells")
+    except Exception as error:
+        text = str(error).strip()
+        first = text.splitlines()[0][:160] if text else type(error).__name__
+        return None, None, Result("unreadable", message=f"not a valid notebook: {first}")
+    name = (notebook.metadata.get("otter") or {}).get("assignment_name")
+    if name != kit.assignment:
+        found = f"assignment '{name}'" if name else "no otter assignment name in its metadata"
+        message = f"notebook is for {found}, not '{kit.assignment}'"
+        return None, None, Result("error", message=message)
+    return notebook, raw, None
+
+
+def grade_submission(path: Path, kit: GradingKit, timeout: float) -> Result:
+    """Grade one notebook file; never raises for a bad submission."""
+    notebook, raw, refused = read_submission(path, kit)
+    if refused is not None:
+        return refused
+    work = Path(tempfile.mkdtemp(prefix="course-grade-run-"))
+    clean = Path(tempfile.mkdtemp(prefix="course-grade-tests-"))
+    try:
+        write_files(kit.files, work)
+        # The private copy carries otter's expected file name so grader.check finds its tests.
+        (work / f"{kit.assignment}.ipynb").write_bytes(raw)
+        run = execute_for_answers(notebook, kit.names, work, timeout)
+        if run.status != "ok":
+            return Result(run.status, message=run.message)
+        outcomes = run_tests(kit, decode_all(run.exported), clean)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(clean, ignore_errors=True)
+    notes = [run.message] if run.message else []
+    if run.cell_errors:
+        counts = collections.Counter(run.cell_errors)
+        listed = ", ".join(f"{n} x{c}" if c > 1 else n for n, c in sorted(counts.items()))
+        notes.append(f"cells raised: {listed}")
+    missing = sorted(n for n in run.exported.get("missing", []) if n in kit.names)
+    if missing:
+        notes.append("not defined: " + ", ".join(missing))
+    for name, why in sorted(run.exported.get("failed", {}).items()):
+        notes.append(f"{name} not exported: {why}")
+    return Result("ok", {q: o["score"] for q, o in outcomes.items()}, "; ".join(notes))
