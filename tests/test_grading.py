@@ -123,15 +123,15 @@ def test_signed_lines_reject_forgeries():
 def test_grades_csv_is_written_in_one_piece(tmp_path):
     rows = [
         grading.GradeRow("a/x.ipynb", "ok", {"q1": 3.0, "q2": 1.5}, ""),
-        grading.GradeRow("b.ipynb", "timeout", {}, "stopped after 120 s"),
+        grading.GradeRow("b.ipynb", "timeout", {}, "stopped after 120 s", ["unsandboxed", "late"]),
     ]
     out = tmp_path / "grades.csv"
     out.write_text("old")
     grading.write_grades(rows, ["q1", "q2"], {"q1": 3.0, "q2": 3.0}, out)
     assert out.read_text() == (
-        "submission,status,total,max,q1,q2,message\n"
-        "a/x.ipynb,ok,4.5,6,3,1.5,\n"
-        "b.ipynb,timeout,0,6,,,stopped after 120 s\n"
+        "submission,status,total,max,q1,q2,message,flags\n"
+        "a/x.ipynb,ok,4.5,6,3,1.5,,\n"
+        "b.ipynb,timeout,0,6,,,stopped after 120 s,unsandboxed;late\n"
     )
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
@@ -339,6 +339,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             "q4",
             "q5",
             "message",
+            "flags",
         ]
         rows = list(reader)
     assert [row["submission"] for row in rows] == sorted(expected)
@@ -349,6 +350,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         assert row["max"] == "14"
         if want["message"] is not None:
             assert row["message"] == want["message"], row
+        assert row["flags"] == "", row  # sandboxed: the default
     by_name = {row["submission"]: row for row in rows}
     assert [by_name["partial/q1-q3.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == [
         "3",

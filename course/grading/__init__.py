@@ -19,6 +19,7 @@ One concern per module:
 - ``kit``: the assignment's tests (``load_kit``, ``public_kit``, ``run_tests``);
 - ``export``: the answer export, the only grader code that runs in the student's kernel;
 - ``answers``: reading and decoding the exported answers (``decode``);
+- ``sandbox``: the bubblewrap sandbox the kernel runs in (``Sandbox``, ``Limits``);
 - ``kernel``: running one notebook in a fresh kernel (``execute_for_answers``);
 - ``submission``: grading one submission (``grade_submission``);
 - ``result``: the typed record one submission's grading produces (``Result``);
@@ -33,11 +34,17 @@ from course.grading.check import check_notebook
 from course.grading.classrun import GradeRow, find_submissions, grade_class, write_grades
 from course.grading.cli import check_command, grade_command
 from course.grading.kit import GradingKit, GradingUsageError, load_kit, public_kit, run_tests
-from course.grading.result import STATUSES, Result
+from course.grading.result import STATUSES, UNSANDBOXED, Result
+from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox, SandboxUnavailable
 from course.grading.submission import grade_submission
 
 __all__ = [
+    "DEFAULT_MEMORY",
     "STATUSES",
+    "UNSANDBOXED",
+    "Limits",
+    "Sandbox",
+    "SandboxUnavailable",
     "ChartSpec",
     "GradeRow",
     "GradingKit",

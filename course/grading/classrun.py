@@ -16,7 +16,8 @@ from pathlib import Path
 
 from course.grading import worker as worker_module
 from course.grading.kit import GradingUsageError, load_kit
-from course.grading.result import STATUSES, Result
+from course.grading.result import STATUSES, UNSANDBOXED, Result
+from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox
 
 # Time allowed on top of --timeout for the worker to start a kernel, shut it down and run the
 # tests, before the parent gives up on the worker and kills it.
@@ -63,7 +64,7 @@ def write_grades(
     out.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", "status", "total", "max", *questions, "message"])
+    writer.writerow(["submission", "status", "total", "max", *questions, "message", "flags"])
     maximum = sum(possible.values())
     for row in rows:
         graded = row.status == "ok"
@@ -75,6 +76,7 @@ def write_grades(
                 fmt(maximum),
                 *[fmt(row.scores.get(q, 0.0)) if graded else "" for q in questions],
                 row.message,
+                ";".join(row.flags),
             ]
         )
     handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
@@ -108,8 +110,14 @@ def grade_class(
     out: Path,
     jobs: int | None = None,
     timeout: float = 120.0,
+    sandbox: bool = True,
+    memory: int = DEFAULT_MEMORY,
 ) -> tuple[list[GradeRow], str]:
-    """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary)."""
+    """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
+
+    Each kernel runs in the bubblewrap sandbox with ``memory`` bytes of address space; without
+    a working sandbox this raises SandboxUnavailable, unless ``sandbox`` is False (trusted
+    notebooks only), which flags every row ``unsandboxed``."""
     submissions = Path(submissions)
     if not submissions.is_dir():
         raise GradingUsageError(f"submissions folder {submissions} does not exist")
@@ -119,6 +127,14 @@ def grade_class(
     if jobs < 1:
         raise GradingUsageError("--jobs must be at least 1")
     started = time.monotonic()
+    limits = Limits.for_timeout(timeout, memory) if sandbox else None
+    if limits is not None:  # fail closed, before any notebook runs
+        checked = Sandbox.create(limits)
+        try:
+            checked.probe()
+        finally:
+            checked.close()
+    flags = [] if sandbox else [UNSANDBOXED]
     kit = load_kit(Path(autograder_zip))
     paths = find_submissions(submissions)
     names = [path.relative_to(submissions).as_posix() for path in paths]
@@ -145,6 +161,7 @@ def grade_class(
                     "submission": str(paths[index].resolve()),
                     "kit": str(Path(autograder_zip).resolve()),
                     "timeout": timeout,
+                    "sandbox": limits.to_json() if limits is not None else None,
                 }
                 result = worker.ask(job, timeout + WORKER_GRACE_SECONDS)
                 if result is None:
@@ -158,6 +175,7 @@ def grade_class(
                             "timeout", message=f"stopped after {timeout:g} s (kernel unresponsive)"
                         )
                     )
+                result.flags = [*result.flags, *flags]
                 rows[index] = GradeRow.of(names[index], result)
                 progress.step()
         finally:
@@ -172,7 +190,7 @@ def grade_class(
     # A grader failure must cost rows, never drop submissions from the CSV.
     not_reached = "not graded: the grading run failed before reaching this submission"
     done = [
-        row if row is not None else GradeRow(names[index], "error", {}, not_reached)
+        row if row is not None else GradeRow(names[index], "error", {}, not_reached, flags)
         for index, row in enumerate(rows)
     ]
     write_grades(done, kit.questions, kit.possible, out)

@@ -8,6 +8,13 @@ from pathlib import Path
 from course.grading.check import check_notebook
 from course.grading.classrun import fmt, grade_class
 from course.grading.kit import GradingUsageError
+from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox, parse_size
+
+UNSANDBOXED_WARNING = (
+    "warning: --no-sandbox: every notebook runs with your own user's access to this machine "
+    "(files, network, processes). Use it only for notebooks you trust; every row of the grades "
+    "CSV is flagged 'unsandboxed'."
+)
 
 
 def grade_command(args) -> int:
@@ -19,9 +26,21 @@ def grade_command(args) -> int:
     public = Path(args.source).resolve() == EXERCISES_DIR.resolve()
     build = BUILD_DIR / ("exercises" if public else "private-exercises")
     try:
+        sandboxed = not getattr(args, "no_sandbox", False)
+        memory = parse_size(args.memory) if getattr(args, "memory", None) else DEFAULT_MEMORY
+        if sandboxed:  # fail closed before building anything
+            Sandbox.create(Limits.for_timeout(max(args.timeout, 1), memory)).close()
+        else:
+            print(UNSANDBOXED_WARNING, file=sys.stderr)
         autograder = exercises.autograder_for(args.assignment, args.source, build)
         _, summary = grade_class(
-            args.submissions, autograder, args.out, jobs=args.jobs, timeout=args.timeout
+            args.submissions,
+            autograder,
+            args.out,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            sandbox=sandboxed,
+            memory=memory,
         )
     except (GradingUsageError, exercises.ExerciseBuildError) as error:
         print(f"error: {error}", file=sys.stderr)

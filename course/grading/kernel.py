@@ -11,6 +11,7 @@ from pathlib import Path
 
 from course.grading import export
 from course.grading.answers import read_exported
+from course.grading.sandbox import Sandbox
 
 ANSWERS_FILE = ".course-answers.json"
 
@@ -46,7 +47,26 @@ class KernelRun:
     cell_errors: list[str] = field(default_factory=list)
 
 
-def _quiet_client(notebook, workdir: Path, deadline: float, km=None):
+def sandboxed_manager_class(sandbox: Sandbox, folder: Path, workdir: Path):
+    """A kernel manager class whose kernels start inside ``sandbox`` and talk to the grader
+    over Unix sockets in ``folder`` (the sandbox has no network, not even loopback)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    runtime = folder / "kernel"
+    runtime.mkdir(exist_ok=True)
+
+    class SandboxedKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.update(transport="ipc", connection_file=str(runtime / "kernel.json"))
+            super().__init__(**kwargs)
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            return sandbox.command(super().format_kernel_cmd(extra_arguments), folder, workdir)
+
+    return SandboxedKernelManager
+
+
+def _quiet_client(notebook, workdir: Path, deadline: float, manager_class=None):
     """An nbclient client that drops outputs, counts the errors cells raise, and stops at
     ``deadline`` (a time.monotonic() value) however many cells are left."""
     from nbclient import NotebookClient
@@ -59,9 +79,9 @@ def _quiet_client(notebook, workdir: Path, deadline: float, km=None):
                 self.cell_errors.append(msg["content"].get("ename", "Error"))
             return None
 
+    extra = {"kernel_manager_class": manager_class} if manager_class is not None else {}
     client = QuietClient(
         notebook,
-        km=km,
         kernel_name="python3",
         allow_errors=True,
         record_timing=False,
@@ -69,6 +89,7 @@ def _quiet_client(notebook, workdir: Path, deadline: float, km=None):
         shutdown_kernel="immediate",
         startup_timeout=max(5, int(deadline - time.monotonic())),
         timeout_func=lambda cell: max(1, int(math.ceil(deadline - time.monotonic()))),
+        **extra,
     )
     client.cell_errors = []
     return client
@@ -94,14 +115,26 @@ def prepare(notebook, names: list[str], answers_path: Path):
     return prepared
 
 
-def execute_for_answers(notebook, names: list[str], workdir: Path, timeout: float) -> KernelRun:
-    """Run ``notebook`` with cwd ``workdir``; returns status, the exported answers and notes."""
+def execute_for_answers(
+    notebook,
+    names: list[str],
+    workdir: Path,
+    timeout: float,
+    sandbox: Sandbox | None = None,
+    folder: Path | None = None,
+) -> KernelRun:
+    """Run ``notebook`` with cwd ``workdir``; returns status, the exported answers and notes.
+    With a ``sandbox``, the kernel runs inside it and may write only in ``folder`` (which
+    holds ``workdir``)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     answers_path = workdir / (ANSWERS_FILE + "." + secrets.token_hex(8))
     prepared = prepare(notebook, names, answers_path)
     deadline = time.monotonic() + timeout
-    client = _quiet_client(prepared, workdir, deadline)
+    manager_class = None
+    if sandbox is not None:
+        manager_class = sandboxed_manager_class(sandbox, folder or workdir, workdir)
+    client = _quiet_client(prepared, workdir, deadline, manager_class)
     run = KernelRun("ok")
     try:
         client.execute()
@@ -114,6 +147,8 @@ def execute_for_answers(notebook, names: list[str], workdir: Path, timeout: floa
         run.status = "error"
         run.message = f"could not run the notebook: {type(error).__name__}: {str(error)[:200]}"
     run.cell_errors = list(client.cell_errors)
+    if sandbox is not None and sandbox.cgroup is not None:
+        sandbox.cgroup.wait_empty()  # nothing the notebook started is still running
     if run.status == "ok":
         try:
             run.exported = read_exported(answers_path)

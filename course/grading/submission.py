@@ -11,8 +11,11 @@ from course.grading.answers import decode_all
 from course.grading.kernel import execute_for_answers
 from course.grading.kit import GradingKit, run_tests, write_files
 from course.grading.result import Result
+from course.grading.sandbox import Sandbox, describe_size
 
 MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
+# "<base>/course-grade-run-XXXXXXXX/kernel/kernel-ipc-NN" must fit in 107 bytes.
+MAX_BASE_LENGTH = 60
 
 
 def read_submission(path: Path, kit: GradingKit):
@@ -40,23 +43,43 @@ def read_submission(path: Path, kit: GradingKit):
     return notebook, raw, None
 
 
-def grade_submission(path: Path, kit: GradingKit, timeout: float) -> Result:
-    """Grade one notebook file; never raises for a bad submission."""
+def private_base() -> str:
+    """Where private folders go: the temporary folder, unless its path is so long that the
+    kernel's Unix sockets inside would pass Linux's 107-byte limit on socket paths."""
+    base = tempfile.gettempdir()
+    return base if len(base) <= MAX_BASE_LENGTH else "/tmp"
+
+
+def grade_submission(
+    path: Path, kit: GradingKit, timeout: float, sandbox: Sandbox | None = None
+) -> Result:
+    """Grade one notebook file (its kernel inside ``sandbox`` unless None); never raises for a
+    bad submission."""
     notebook, raw, refused = read_submission(path, kit)
     if refused is not None:
         return refused
-    work = Path(tempfile.mkdtemp(prefix="course-grade-run-"))
+    # The only folder the sandboxed kernel can write: the copy and data in work/, its sockets
+    # in kernel/. The tests run on a pristine copy of the data elsewhere.
+    private = Path(tempfile.mkdtemp(prefix="course-grade-run-", dir=private_base()))
+    work = private / "work"
     clean = Path(tempfile.mkdtemp(prefix="course-grade-tests-"))
     try:
+        work.mkdir()
         write_files(kit.files, work)
         # The private copy carries otter's expected file name so grader.check finds its tests.
         (work / f"{kit.assignment}.ipynb").write_bytes(raw)
-        run = execute_for_answers(notebook, kit.names, work, timeout)
+        run = execute_for_answers(notebook, kit.names, work, timeout, sandbox, private)
         if run.status != "ok":
+            if sandbox is not None and run.message.startswith("the kernel died"):
+                limits = sandbox.limits
+                run.message = (
+                    "the kernel died while running the notebook (os._exit, a crash, or over "
+                    f"the {describe_size(limits.memory)} memory or the CPU time limit)"
+                )
             return Result(run.status, message=run.message)
         outcomes = run_tests(kit, decode_all(run.exported), clean)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)
         shutil.rmtree(clean, ignore_errors=True)
     notes = [run.message] if run.message else []
     if run.cell_errors:
@@ -68,4 +91,6 @@ def grade_submission(path: Path, kit: GradingKit, timeout: float) -> Result:
         notes.append("not defined: " + ", ".join(missing))
     for name, why in sorted(run.exported.get("failed", {}).items()):
         notes.append(f"{name} not exported: {why}")
+    if sandbox is not None and any(e.endswith("MemoryError") for e in run.cell_errors):
+        notes.append(f"memory limit of {describe_size(sandbox.limits.memory)} reached")
     return Result("ok", {q: o["score"] for q, o in outcomes.items()}, "; ".join(notes))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from course.grading.kit import GradingKit, load_kit
 from course.grading.result import Result
+from course.grading.sandbox import Limits, Sandbox
 
 
 def sign(key: bytes, body: str) -> str:
@@ -46,11 +47,16 @@ def verify(key: bytes, line) -> dict | None:
     return None
 
 
-def grade_job(job: dict, kits: dict[str, GradingKit]) -> Result:
+def grade_job(job: dict, kits: dict[str, GradingKit], sandboxes: dict[Limits, Sandbox]) -> Result:
+    """One job: a submission, the autograder zip and the sandbox's limits (None: unsandboxed)."""
     from course.grading.submission import grade_submission
 
     kit = kits.get(job["kit"]) or kits.setdefault(job["kit"], load_kit(Path(job["kit"])))
-    return grade_submission(Path(job["submission"]), kit, float(job["timeout"]))
+    sandbox = None
+    if job.get("sandbox") is not None:
+        limits = Limits.from_json(job["sandbox"])
+        sandbox = sandboxes.get(limits) or sandboxes.setdefault(limits, Sandbox.create(limits))
+    return grade_submission(Path(job["submission"]), kit, float(job["timeout"]), sandbox)
 
 
 def worker_main() -> int:
@@ -69,16 +75,21 @@ def worker_main() -> int:
     import pandas  # noqa: F401
 
     kits: dict[str, GradingKit] = {}
-    for line in proto_in:
-        job = verify(key, line)
-        if job is None:  # not from our parent: someone wrote into the pipe
-            continue
-        try:
-            result = grade_job(job, kits)
-        except Exception as error:  # a bug here must cost one row, not the run
-            result = Result("error", message=f"grader error: {type(error).__name__}: {error}")
-        proto_out.write(envelope(key, {"id": job["id"], "result": result.to_json()}))
-        proto_out.flush()
+    sandboxes: dict[Limits, Sandbox] = {}
+    try:
+        for line in proto_in:
+            job = verify(key, line)
+            if job is None:  # not from our parent: someone wrote into the pipe
+                continue
+            try:
+                result = grade_job(job, kits, sandboxes)
+            except Exception as error:  # a bug here must cost one row, not the run
+                result = Result("error", message=f"grader error: {type(error).__name__}: {error}")
+            proto_out.write(envelope(key, {"id": job["id"], "result": result.to_json()}))
+            proto_out.flush()
+    finally:
+        for sandbox in sandboxes.values():
+            sandbox.close()
     return 0
 
 
