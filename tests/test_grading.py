@@ -8,7 +8,9 @@ import hashlib
 import io
 import json
 import math
+import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -22,6 +24,7 @@ import pytest
 
 from course import exercises, grading
 from course.grading import classrun, export, worker
+from course.grading.sandbox import Limits, PidsCgroup
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import ClassMaker, make_class
 
@@ -394,13 +397,23 @@ def test_parent_gives_up_on_a_worker_that_does_not_answer(maker, built, tmp_path
     path = tmp_path / "slow.ipynb"
     nbformat.write(maker.notebook(insert_before={"q1": "import time\ntime.sleep(60)"}), path)
     handle = worker.Worker()
-    job = {"id": "job-1", "submission": str(path), "kit": str(built.autograder_zip), "timeout": 60}
+    job = {
+        "id": "job-1",
+        "submission": str(path),
+        "kit": str(built.autograder_zip),
+        "timeout": 60,
+        "sandbox": Limits.for_timeout(60).to_json() if shutil.which("bwrap") else None,
+    }
     started = time.monotonic()
-    assert handle.ask(job, wait=5) is None
-    assert time.monotonic() - started < 10
+    assert handle.ask(job, wait=8) is None
+    assert time.monotonic() - started < 13
     assert handle.proc.poll() is None  # still busy, not dead
     handle.stop(kill=True)
     assert handle.proc.poll() is not None
+    # The sandboxed kernel died with its worker, and the worker's cgroup (as root) is gone.
+    cgroups = PidsCgroup.find_root() if os.geteuid() == 0 else None
+    if cgroups is not None:
+        assert list(cgroups.glob(f"course-grade-{handle.proc.pid}-*")) == []
 
 
 @pytest.mark.slow

@@ -5,8 +5,11 @@ How one submission is graded:
 1. A grading worker (``python -m course.grading --worker``, one per job) copies the notebook and
    the assignment's data into a private temporary folder; the original is only ever read.
 2. The copy runs top to bottom in a fresh Jupyter kernel (errors do not stop it; outputs are
-   dropped as they arrive, so gigantic outputs cost nothing). A last, injected cell exports the
-   values of the names the tests read, as JSON (never pickle: decoding must not run code).
+   dropped as they arrive, so gigantic outputs cost nothing). The kernel runs inside a
+   bubblewrap sandbox (``sandbox``): it can write only its private folder, sees none of the
+   grader's files, has no network, and nothing it starts outlives it. A last, injected cell
+   exports the values of the names the tests read, as JSON (never pickle: decoding must not
+   run code).
 3. The kernel is shut down. The worker, a process the student's code never ran in, with otter,
    pandas and the tests loaded before the kernel started, writes a pristine copy of the data to a
    new folder and runs every public and hidden test on the exported values. Patching otter,

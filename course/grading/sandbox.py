@@ -106,8 +106,13 @@ def _read_only_dirs() -> list[str]:
 class PidsCgroup:
     """A ``pids`` cgroup of its own for a worker's kernels (root only: see the module doc)."""
 
-    def __init__(self, limit: int):
-        root = self.find_root()
+    def __init__(self, path: Path):
+        self.path = path
+        self.procs = path / "cgroup.procs"
+
+    @classmethod
+    def create(cls, limit: int) -> PidsCgroup:
+        root = cls.find_root()
         if root is None:
             raise SandboxUnavailable(
                 "grading as root needs a writable `pids` cgroup to limit the sandbox's "
@@ -115,16 +120,16 @@ class PidsCgroup:
                 "/sys/fs/cgroup. Run `course grade` as an ordinary user, or pass --no-sandbox "
                 "to grade trusted notebooks unsandboxed"
             )
-        self.path = root / f"{CGROUP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        path = root / f"{CGROUP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         try:
-            self.path.mkdir()
-            (self.path / "pids.max").write_text(str(limit))
+            path.mkdir()
+            (path / "pids.max").write_text(str(limit))
         except OSError as error:
             raise SandboxUnavailable(
-                f"could not create the cgroup {self.path} ({error}); run `course grade` as an "
+                f"could not create the cgroup {path} ({error}); run `course grade` as an "
                 "ordinary user, or pass --no-sandbox to grade trusted notebooks unsandboxed"
             ) from error
-        self.procs = self.path / "cgroup.procs"
+        return cls(path)
 
     @staticmethod
     def find_root() -> Path | None:
@@ -162,6 +167,13 @@ class PidsCgroup:
             pass
 
 
+def remove_cgroups_of(worker_pid: int) -> None:
+    """Remove the cgroups of a worker that was killed before it could remove them itself."""
+    root = PidsCgroup.find_root() if os.geteuid() == 0 else None
+    for path in root.glob(f"{CGROUP_PREFIX}{worker_pid}-*") if root else []:
+        PidsCgroup(path).remove()
+
+
 class Sandbox:
     """Builds the command that starts a kernel inside bubblewrap."""
 
@@ -170,7 +182,7 @@ class Sandbox:
         self.bwrap, self.prlimit = bwrap, prlimit
         self.cgroup: PidsCgroup | None = None
         if os.geteuid() == 0:
-            self.cgroup = PidsCgroup(limits.processes + 8)  # + bwrap's own processes
+            self.cgroup = PidsCgroup.create(limits.processes + 8)  # + bwrap's own processes
 
     @classmethod
     def create(cls, limits: Limits) -> Sandbox:

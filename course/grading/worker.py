@@ -22,7 +22,7 @@ from pathlib import Path
 
 from course.grading.kit import GradingKit, load_kit
 from course.grading.result import Result
-from course.grading.sandbox import Limits, Sandbox
+from course.grading.sandbox import Limits, Sandbox, remove_cgroups_of
 
 
 def sign(key: bytes, body: str) -> str:
@@ -150,3 +150,5 @@ class Worker:
             except (OSError, subprocess.TimeoutExpired):
                 self.stop(kill=True)
         self.proc.wait()
+        if kill:  # its sandbox dies with it (--die-with-parent), its cgroup is left to remove
+            remove_cgroups_of(self.proc.pid)
