@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -410,7 +411,9 @@ def test_parent_gives_up_on_a_worker_that_does_not_answer(maker, built, tmp_path
     assert handle.proc.poll() is None  # still busy, not dead
     handle.stop(kill=True)
     assert handle.proc.poll() is not None
-    # The sandboxed kernel died with its worker, and the worker's cgroup (as root) is gone.
+    # The sandboxed kernel died with its worker; the worker's private folders and its cgroup
+    # (as root) are gone.
+    assert list(Path(tempfile.gettempdir()).glob(f"course-grade-*-{handle.proc.pid}-*")) == []
     cgroups = PidsCgroup.find_root() if os.geteuid() == 0 else None
     if cgroups is not None:
         assert list(cgroups.glob(f"course-grade-{handle.proc.pid}-*")) == []

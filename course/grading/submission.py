@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from course.grading.sandbox import Sandbox, describe_size
 MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
 # "<base>/course-grade-run-XXXXXXXX/kernel/kernel-ipc-NN" must fit in 107 bytes.
 MAX_BASE_LENGTH = 60
+RUN_PREFIX, TESTS_PREFIX = "course-grade-run-", "course-grade-tests-"
 
 
 def read_submission(path: Path, kit: GradingKit):
@@ -50,6 +52,14 @@ def private_base() -> str:
     return base if len(base) <= MAX_BASE_LENGTH else "/tmp"
 
 
+def remove_folders_of(worker_pid: int) -> None:
+    """Remove the private folders of a worker that was killed in the middle of a submission."""
+    for base in {private_base(), tempfile.gettempdir()}:
+        for prefix in (RUN_PREFIX, TESTS_PREFIX):
+            for folder in Path(base).glob(f"{prefix}{worker_pid}-*"):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def grade_submission(
     path: Path, kit: GradingKit, timeout: float, sandbox: Sandbox | None = None
 ) -> Result:
@@ -60,9 +70,10 @@ def grade_submission(
         return refused
     # The only folder the sandboxed kernel can write: the copy and data in work/, its sockets
     # in kernel/. The tests run on a pristine copy of the data elsewhere.
-    private = Path(tempfile.mkdtemp(prefix="course-grade-run-", dir=private_base()))
+    # Named after this worker, so the parent can remove them if it has to kill the worker.
+    private = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-", dir=private_base()))
     work = private / "work"
-    clean = Path(tempfile.mkdtemp(prefix="course-grade-tests-"))
+    clean = Path(tempfile.mkdtemp(prefix=f"{TESTS_PREFIX}{os.getpid()}-"))
     try:
         work.mkdir()
         write_files(kit.files, work)

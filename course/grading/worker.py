@@ -23,6 +23,7 @@ from pathlib import Path
 from course.grading.kit import GradingKit, load_kit
 from course.grading.result import Result
 from course.grading.sandbox import Limits, Sandbox, remove_cgroups_of
+from course.grading.submission import grade_submission, remove_folders_of
 
 
 def sign(key: bytes, body: str) -> str:
@@ -49,7 +50,6 @@ def verify(key: bytes, line) -> dict | None:
 
 def grade_job(job: dict, kits: dict[str, GradingKit], sandboxes: dict[Limits, Sandbox]) -> Result:
     """One job: a submission, the autograder zip and the sandbox's limits (None: unsandboxed)."""
-    from course.grading.submission import grade_submission
 
     kit = kits.get(job["kit"]) or kits.setdefault(job["kit"], load_kit(Path(job["kit"])))
     sandbox = None
@@ -150,5 +150,6 @@ class Worker:
             except (OSError, subprocess.TimeoutExpired):
                 self.stop(kill=True)
         self.proc.wait()
-        if kill:  # its sandbox dies with it (--die-with-parent), its cgroup is left to remove
+        if kill:  # its sandbox dies with it (--die-with-parent); its folders and cgroup remain
+            remove_folders_of(self.proc.pid)
             remove_cgroups_of(self.proc.pid)
