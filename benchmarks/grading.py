@@ -1,10 +1,14 @@
-"""Grading benchmark: `python -m course grade` against a plain sequential loop of `otter run`.
+"""Grading benchmark: `python -m course grade`, sandboxed and not, against a plain sequential
+loop of `otter run`.
 
 Run from the repository root: `.venv/bin/python benchmarks/grading.py [--count 40] [--jobs N]`.
 Builds the assignment into a temporary folder, generates COUNT submissions from its student
-notebook and answer key (each answers a different subset of the questions), grades them both
-ways in one run, checks that both give every submission the same total, and prints both wall
-times, the ratio and the amortised time per submission, to paste into benchmarks/RESULTS.md.
+notebook and answer key (each answers a different subset of the questions), grades them three
+ways in one run (course grade with its bubblewrap sandbox, the default; course grade
+--no-sandbox; the otter loop), checks that all three give every submission the same total, and
+prints the wall times, the sandbox's overhead and the speed-up over the loop, to paste into
+benchmarks/RESULTS.md. Targets: overhead at most 20% of the unsandboxed wall time; the
+sandboxed run at least 3x faster than the loop.
 """
 
 from __future__ import annotations
@@ -57,7 +61,9 @@ def make_submissions(built, folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def course_grade(folder: Path, out: Path, jobs: int | None) -> tuple[float, dict[str, float], str]:
+def course_grade(
+    folder: Path, out: Path, jobs: int | None, sandbox: bool = True
+) -> tuple[float, dict[str, float], str]:
     cmd = [
         sys.executable,
         "-m",
@@ -68,7 +74,8 @@ def course_grade(folder: Path, out: Path, jobs: int | None) -> tuple[float, dict
         SLUG,
         "--out",
         str(out),
-    ] + (["--jobs", str(jobs)] if jobs else [])
+    ]
+    cmd += (["--jobs", str(jobs)] if jobs else []) + ([] if sandbox else ["--no-sandbox"])
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
@@ -119,29 +126,38 @@ def main() -> int:
         # Otter run may write files beside a submission, so it gets its own copy of the class.
         otter_folder = tmp / "otter-copy"
         otter_paths = make_submissions(built, otter_folder, args.count)
-        ours, our_totals, summary = course_grade(folder, tmp / "grades.csv", args.jobs)
+        boxed, boxed_totals, summary = course_grade(folder, tmp / "sandboxed.csv", args.jobs)
+        bare, bare_totals, _ = course_grade(folder, tmp / "unsandboxed.csv", args.jobs, False)
         theirs, their_totals = otter_loop(
             otter_folder, otter_paths, built.autograder_zip, tmp / "otter-results"
         )
     disagree = {
-        k: (our_totals.get(k), v) for k, v in their_totals.items() if our_totals.get(k) != v
+        k: (boxed_totals.get(k), bare_totals.get(k), v)
+        for k, v in their_totals.items()
+        if not boxed_totals.get(k) == bare_totals.get(k) == v
     }
+    disagree |= {k: (v, None, None) for k, v in boxed_totals.items() if k not in their_totals}
+    overhead = (boxed - bare) / bare
+    speedup = theirs / boxed
+    n = args.count
     print(
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
     )
-    print(f"submissions: {args.count} generated ({SLUG}); jobs: {args.jobs or os.cpu_count()}")
-    print(f"course grade summary: {summary}")
+    print(f"submissions: {n} generated ({SLUG}); jobs: {args.jobs or os.cpu_count()}")
+    print(f"course grade summary (sandboxed): {summary}")
     print(
-        f"course grade wall time:        {ours:7.1f} s  ({ours / args.count:.2f} s per submission)"
+        f"course grade, sandboxed wall time:   {boxed:7.1f} s  ({boxed / n:.2f} s per submission)"
     )
+    print(f"course grade, --no-sandbox wall time: {bare:7.1f} s  ({bare / n:.2f} s per submission)")
     print(
-        f"sequential otter run wall time: {theirs:7.1f} s  ({theirs / args.count:.2f} s per submission)"
+        f"sequential otter run wall time:      {theirs:7.1f} s  ({theirs / n:.2f} s per submission)"
     )
-    print(f"ratio (otter loop / course grade): {theirs / ours:.2f}x")
+    print(f"sandbox overhead: {overhead:+.1%} of the unsandboxed wall time (target: at most +20%)")
+    print(f"ratio (otter loop / sandboxed course grade): {speedup:.2f}x (target: at least 3x)")
     print(
-        f"totals agree on all {len(their_totals)} submissions"
+        f"totals agree on all {len(their_totals)} submissions, three ways"
         if not disagree
-        else f"totals DISAGREE on {len(disagree)}: {disagree}"
+        else f"totals DISAGREE (sandboxed, unsandboxed, otter) on {len(disagree)}: {disagree}"
     )
     return 0 if not disagree else 1
 

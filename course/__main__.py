@@ -94,6 +94,17 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--source", type=Path, default=Path("exercises"), help="folder of master notebooks"
     )
+    grade.add_argument(
+        "--memory",
+        default="2G",
+        help="memory (address space) per submission's kernel, e.g. 2G or 512M (default: 2G)",
+    )
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run kernels outside the bubblewrap sandbox (trusted notebooks only; rows are "
+        "flagged unsandboxed)",
+    )
     claims = verbs.add_parser("claims", help="the article's claims ledger (data/claims.csv)")
     claims_verbs = claims.add_subparsers(dest="claims_verb", required=True)
     claims_check = claims_verbs.add_parser(

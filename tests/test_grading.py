@@ -8,9 +8,12 @@ import hashlib
 import io
 import json
 import math
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -20,7 +23,9 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from course import grading
+from course import exercises, grading
+from course.grading import classrun, export, worker
+from course.grading.sandbox import Limits, PidsCgroup
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import ClassMaker, make_class
 
@@ -32,9 +37,12 @@ CLASS_TIMEOUT = 30.0  # generous: a loaded CI machine must not turn slow noteboo
 
 
 def _export_roundtrip(values: dict, tmp_path: Path) -> dict:
-    """Run the kernel-side export code in a plain namespace, then decode as the grader does."""
+    """Run the kernel-side export code as the kernel does (its source, executed in a bare
+    namespace), then decode as the grader does."""
+    from course.grading.kernel import export_source
+
     space = {"__builtins__": __builtins__}
-    exec(grading.EXPORT_FUNCTION, space)
+    exec(export_source(), space)
     target = tmp_path / "answers.json"
     space["export"](list(values) + ["never_defined"], str(target), values)
     exported = json.loads(target.read_text())
@@ -79,33 +87,55 @@ def test_answers_survive_export_and_decoding(tmp_path):
     assert back["day"] == pd.Timestamp("2022-02-24")
 
 
+def test_export_module_encodes_plain_json_and_refuses_deep_nesting(tmp_path):
+    import numpy as np
+
+    assert export.encode(np.int64(3)) == 3
+    assert export.encode(float("inf")) == {"__kind__": "float", "repr": "inf"}
+    assert export.encode(len) == {
+        "__kind__": "unsupported",
+        "type": "builtins.builtin_function_or_method",
+    }
+    deep: list = []
+    for _ in range(40):
+        deep = [deep]
+    target = tmp_path / "answers.json"
+    export.export(["deep", "gone"], str(target), {"deep": deep})
+    written = json.loads(target.read_text())
+    assert written == {
+        "answers": {},
+        "missing": ["gone"],
+        "failed": {"deep": "ValueError: nested too deeply"},
+    }
+
+
 def test_signed_lines_reject_forgeries():
     key = b"k" * 32
-    line = grading._envelope(key, {"id": "1", "result": {"status": "ok"}})
-    assert grading._verify(key, line) == {"id": "1", "result": {"status": "ok"}}
+    line = worker.envelope(key, {"id": "1", "result": {"status": "ok"}})
+    assert worker.verify(key, line) == {"id": "1", "result": {"status": "ok"}}
     forged = json.dumps(
         {
             "body": json.dumps({"id": "1", "result": {"status": "ok", "scores": {"q1": 3}}}),
             "sig": "0" * 64,
         }
     )
-    assert grading._verify(key, forged) is None
-    assert grading._verify(b"x" * 32, line) is None
-    assert grading._verify(key, "not json") is None
+    assert worker.verify(key, forged) is None
+    assert worker.verify(b"x" * 32, line) is None
+    assert worker.verify(key, "not json") is None
 
 
 def test_grades_csv_is_written_in_one_piece(tmp_path):
     rows = [
         grading.GradeRow("a/x.ipynb", "ok", {"q1": 3.0, "q2": 1.5}, ""),
-        grading.GradeRow("b.ipynb", "timeout", {}, "stopped after 120 s"),
+        grading.GradeRow("b.ipynb", "timeout", {}, "stopped after 120 s", ["unsandboxed", "late"]),
     ]
     out = tmp_path / "grades.csv"
     out.write_text("old")
     grading.write_grades(rows, ["q1", "q2"], {"q1": 3.0, "q2": 3.0}, out)
     assert out.read_text() == (
-        "submission,status,total,max,q1,q2,message\n"
-        "a/x.ipynb,ok,4.5,6,3,1.5,\n"
-        "b.ipynb,timeout,0,6,,,stopped after 120 s\n"
+        "submission,status,total,max,q1,q2,message,flags\n"
+        "a/x.ipynb,ok,4.5,6,3,1.5,,\n"
+        "b.ipynb,timeout,0,6,,,stopped after 120 s,unsandboxed;late\n"
     )
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
@@ -129,7 +159,7 @@ def test_submissions_are_found_recursively_in_a_stable_order(tmp_path):
 
 def test_progress_bar_only_on_a_terminal():
     quiet = io.StringIO()
-    progress = grading._Progress(2, quiet)
+    progress = classrun.Progress(2, quiet)
     progress.step()
     progress.step()
     assert quiet.getvalue() == ""
@@ -139,7 +169,7 @@ def test_progress_bar_only_on_a_terminal():
             return True
 
     terminal = Terminal()
-    progress = grading._Progress(2, terminal)
+    progress = classrun.Progress(2, terminal)
     progress.step()
     progress.step()
     assert terminal.getvalue().endswith("] 2/2\n") and "\r" in terminal.getvalue()
@@ -173,11 +203,11 @@ def test_usage_errors_exit_non_zero(tmp_path):
 
 
 def test_a_worker_that_is_already_gone_gives_no_answer_instead_of_crashing():
-    worker = grading._Worker()
-    worker.stop(kill=True)
-    assert worker.proc.poll() is not None
+    handle = worker.Worker()
+    handle.stop(kill=True)
+    assert handle.proc.poll() is not None
     job = {"id": "job-1", "submission": "/nowhere.ipynb", "kit": "/nowhere.zip", "timeout": 1}
-    assert worker.ask(job, wait=5) is None
+    assert handle.ask(job, wait=5) is None
 
 
 def test_a_failing_grader_still_gives_every_submission_a_row(tmp_path, monkeypatch):
@@ -195,7 +225,7 @@ def test_a_failing_grader_still_gives_every_submission_a_row(tmp_path, monkeypat
         def __init__(self):
             raise OSError("cannot start a worker")
 
-    monkeypatch.setattr(grading, "_Worker", BrokenWorker)
+    monkeypatch.setattr(worker, "Worker", BrokenWorker)
     monkeypatch.setattr(threading, "excepthook", lambda args: None)
     rows, summary = grading.grade_class(folder, autograder, tmp_path / "g.csv", jobs=2)
     assert [(row.submission, row.status) for row in rows] == [
@@ -312,6 +342,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             "q4",
             "q5",
             "message",
+            "flags",
         ]
         rows = list(reader)
     assert [row["submission"] for row in rows] == sorted(expected)
@@ -322,6 +353,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         assert row["max"] == "14"
         if want["message"] is not None:
             assert row["message"] == want["message"], row
+        assert row["flags"] == "", row  # sandboxed: the default
     by_name = {row["submission"]: row for row in rows}
     assert [by_name["partial/q1-q3.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == [
         "3",
@@ -364,14 +396,26 @@ def test_parent_gives_up_on_a_worker_that_does_not_answer(maker, built, tmp_path
 
     path = tmp_path / "slow.ipynb"
     nbformat.write(maker.notebook(insert_before={"q1": "import time\ntime.sleep(60)"}), path)
-    worker = grading._Worker()
-    job = {"id": "job-1", "submission": str(path), "kit": str(built.autograder_zip), "timeout": 60}
+    handle = worker.Worker()
+    job = {
+        "id": "job-1",
+        "submission": str(path),
+        "kit": str(built.autograder_zip),
+        "timeout": 60,
+        "sandbox": Limits.for_timeout(60).to_json() if shutil.which("bwrap") else None,
+    }
     started = time.monotonic()
-    assert worker.ask(job, wait=5) is None
-    assert time.monotonic() - started < 10
-    assert worker.proc.poll() is None  # still busy, not dead
-    worker.stop(kill=True)
-    assert worker.proc.poll() is not None
+    assert handle.ask(job, wait=8) is None
+    assert time.monotonic() - started < 13
+    assert handle.proc.poll() is None  # still busy, not dead
+    handle.stop(kill=True)
+    assert handle.proc.poll() is not None
+    # The sandboxed kernel died with its worker; the worker's private folders and its cgroup
+    # (as root) are gone.
+    assert list(Path(tempfile.gettempdir()).glob(f"course-grade-*-{handle.proc.pid}-*")) == []
+    cgroups = PidsCgroup.find_root() if os.geteuid() == 0 else None
+    if cgroups is not None:
+        assert list(cgroups.glob(f"course-grade-{handle.proc.pid}-*")) == []
 
 
 @pytest.mark.slow

@@ -1,0 +1,206 @@
+"""A whole class: workers in parallel, one row per submission, the grades CSV and a summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import queue
+import secrets
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course.grading import worker as worker_module
+from course.grading.kit import GradingUsageError, load_kit
+from course.grading.result import STATUSES, UNSANDBOXED, Result
+from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox
+
+# Time allowed on top of --timeout for the worker to start a kernel, shut it down and run the
+# tests, before the parent gives up on the worker and kills it.
+WORKER_GRACE_SECONDS = 30.0
+
+
+@dataclass
+class GradeRow:
+    """One line of the grades CSV."""
+
+    submission: str
+    status: str
+    scores: dict[str, float]
+    message: str
+    flags: list[str] = field(default_factory=list)
+
+    def total(self) -> float:
+        return sum(self.scores.values())
+
+    @classmethod
+    def of(cls, submission: str, result: Result) -> GradeRow:
+        return cls(submission, result.status, result.scores, result.message, list(result.flags))
+
+
+def find_submissions(folder: Path) -> list[Path]:
+    """Every ``*.ipynb`` under ``folder`` (checkpoints excluded), in a stable order."""
+    found = [
+        p
+        for p in Path(folder).rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts and p.is_file()
+    ]
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def write_grades(
+    rows: list[GradeRow], questions: list[str], possible: dict[str, float], out: Path
+) -> None:
+    """Write the grades CSV atomically (a temporary file in the same folder, then a rename)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["submission", "status", "total", "max", *questions, "message", "flags"])
+    maximum = sum(possible.values())
+    for row in rows:
+        graded = row.status == "ok"
+        writer.writerow(
+            [
+                row.submission,
+                row.status,
+                fmt(row.total()),
+                fmt(maximum),
+                *[fmt(row.scores.get(q, 0.0)) if graded else "" for q in questions],
+                row.message,
+                ";".join(row.flags),
+            ]
+        )
+    handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
+    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        stream.write(buffer.getvalue())
+    os.replace(partial, out)
+
+
+class Progress:
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.enabled = stream.isatty() and total > 0
+        self.lock = threading.Lock()
+
+    def step(self) -> None:
+        with self.lock:
+            self.done += 1
+            if self.enabled:
+                filled = int(30 * self.done / self.total)
+                self.stream.write(
+                    f"\rgrading [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
+                )
+                if self.done == self.total:
+                    self.stream.write("\n")
+                self.stream.flush()
+
+
+def grade_class(
+    submissions: Path,
+    autograder_zip: Path,
+    out: Path,
+    jobs: int | None = None,
+    timeout: float = 120.0,
+    sandbox: bool = True,
+    memory: int = DEFAULT_MEMORY,
+) -> tuple[list[GradeRow], str]:
+    """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
+
+    Each kernel runs in the bubblewrap sandbox with ``memory`` bytes of address space; without
+    a working sandbox this raises SandboxUnavailable, unless ``sandbox`` is False (trusted
+    notebooks only), which flags every row ``unsandboxed``."""
+    submissions = Path(submissions)
+    if not submissions.is_dir():
+        raise GradingUsageError(f"submissions folder {submissions} does not exist")
+    if timeout <= 0:
+        raise GradingUsageError("--timeout must be positive")
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
+    if jobs < 1:
+        raise GradingUsageError("--jobs must be at least 1")
+    started = time.monotonic()
+    limits = Limits.for_timeout(timeout, memory) if sandbox else None
+    if limits is not None:  # fail closed, before any notebook runs
+        checked = Sandbox.create(limits)
+        try:
+            checked.probe()
+        finally:
+            checked.close()
+    flags = [] if sandbox else [UNSANDBOXED]
+    kit = load_kit(Path(autograder_zip))
+    paths = find_submissions(submissions)
+    names = [path.relative_to(submissions).as_posix() for path in paths]
+    rows: list[GradeRow | None] = [None] * len(paths)
+    todo: queue.Queue = queue.Queue()
+    for index in range(len(paths)):
+        todo.put(index)
+    progress = Progress(len(paths))
+
+    def serve() -> None:
+        worker = None
+        try:
+            while True:
+                try:
+                    index = todo.get_nowait()
+                except queue.Empty:
+                    return
+                if worker is not None and worker.proc.poll() is not None:
+                    worker.stop(kill=True)  # died after its last answer: start afresh
+                    worker = None
+                worker = worker or worker_module.Worker()
+                job = {
+                    "id": secrets.token_hex(8),
+                    "submission": str(paths[index].resolve()),
+                    "kit": str(Path(autograder_zip).resolve()),
+                    "timeout": timeout,
+                    "sandbox": limits.to_json() if limits is not None else None,
+                }
+                result = worker.ask(job, timeout + WORKER_GRACE_SECONDS)
+                if result is None:
+                    died = worker.proc.poll() is not None
+                    worker.stop(kill=True)
+                    worker = None
+                    result = (
+                        Result("error", message="the grading process died")
+                        if died
+                        else Result(
+                            "timeout", message=f"stopped after {timeout:g} s (kernel unresponsive)"
+                        )
+                    )
+                result.flags = [*result.flags, *flags]
+                rows[index] = GradeRow.of(names[index], result)
+                progress.step()
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    threads = [threading.Thread(target=serve, daemon=True) for _ in range(min(jobs, len(paths)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # A grader failure must cost rows, never drop submissions from the CSV.
+    not_reached = "not graded: the grading run failed before reaching this submission"
+    done = [
+        row if row is not None else GradeRow(names[index], "error", {}, not_reached, flags)
+        for index, row in enumerate(rows)
+    ]
+    write_grades(done, kit.questions, kit.possible, out)
+    graded = [row for row in done if row.status == "ok"]
+    failed = {status: sum(row.status == status for row in done) for status in STATUSES[1:]}
+    mean = sum(row.total() for row in graded) / len(graded) if graded else 0.0
+    summary = (
+        f"graded {len(graded)} of {len(done)} submissions, failed {sum(failed.values())} "
+        f"({', '.join(f'{n} {s}' for s, n in failed.items())}); "
+        f"mean score {mean:.2f}/{fmt(sum(kit.possible.values()))}; "
+        f"wall time {time.monotonic() - started:.1f} s -> {out}"
+    )
+    return done, summary

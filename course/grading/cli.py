@@ -1,0 +1,73 @@
+"""The ``course grade`` and ``course check`` verbs (argument parsing lives in course.__main__)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from course.grading.check import check_notebook
+from course.grading.classrun import fmt, grade_class
+from course.grading.kit import GradingUsageError
+from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox, parse_size
+
+UNSANDBOXED_WARNING = (
+    "warning: --no-sandbox: every notebook runs with your own user's access to this machine "
+    "(files, network, processes). Use it only for notebooks you trust; every row of the grades "
+    "CSV is flagged 'unsandboxed'."
+)
+
+
+def grade_command(args) -> int:
+    """``python -m course grade``: build the assignment if needed, grade the folder, summarise."""
+    from course import exercises
+    from course.paths import BUILD_DIR, EXERCISES_DIR
+
+    # A private --source builds apart, so its files never land where the book publishes from.
+    public = Path(args.source).resolve() == EXERCISES_DIR.resolve()
+    build = BUILD_DIR / ("exercises" if public else "private-exercises")
+    try:
+        sandboxed = not getattr(args, "no_sandbox", False)
+        memory = parse_size(args.memory) if getattr(args, "memory", None) else DEFAULT_MEMORY
+        if sandboxed:  # fail closed before building anything
+            Sandbox.create(Limits.for_timeout(max(args.timeout, 1), memory)).close()
+        else:
+            print(UNSANDBOXED_WARNING, file=sys.stderr)
+        autograder = exercises.autograder_for(args.assignment, args.source, build)
+        _, summary = grade_class(
+            args.submissions,
+            autograder,
+            args.out,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            sandbox=sandboxed,
+            memory=memory,
+        )
+    except (GradingUsageError, exercises.ExerciseBuildError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(summary)
+    return 0
+
+
+def check_command(args) -> int:
+    """``python -m course check NOTEBOOK``: a per-question table of the public tests."""
+    try:
+        outcomes, problem = check_notebook(args.notebook)
+    except GradingUsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if problem:
+        print(f"{args.notebook}: {problem}", file=sys.stderr)
+        return 1
+    print(f"{'question':<10}{'public tests':<16}{'points':<10}")
+    for question, outcome in outcomes:
+        print(
+            f"{question:<10}{outcome['public_passed']}/{outcome['public_total']} passed{'':<5}"
+            f"{fmt(outcome['public_points'])}/{fmt(outcome['public_possible'])}"
+        )
+    passed = all(o["public_passed"] == o["public_total"] for _, o in outcomes)
+    print(
+        "Only the public tests ran. Hidden tests are added when your work is graded, "
+        "so a question can still lose points."
+    )
+    return 0 if passed else 1

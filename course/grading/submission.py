@@ -1,0 +1,107 @@
+"""Grading one submission (inside a worker): read it, run a private copy, test the answers."""
+
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from course.grading.answers import decode_all
+from course.grading.kernel import execute_for_answers
+from course.grading.kit import GradingKit, run_tests, write_files
+from course.grading.result import Result
+from course.grading.sandbox import Sandbox, describe_size
+
+MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
+# "<base>/course-grade-run-XXXXXXXX/kernel/kernel-ipc-NN" must fit in 107 bytes.
+MAX_BASE_LENGTH = 60
+RUN_PREFIX, TESTS_PREFIX = "course-grade-run-", "course-grade-tests-"
+
+
+def read_submission(path: Path, kit: GradingKit):
+    """(notebook, raw bytes, None) or (None, None, a Result saying why it cannot be graded)."""
+    import nbformat
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            message = f"file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+            return None, None, Result("unreadable", message=message)
+        raw = path.read_bytes()
+        notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
+        if not isinstance(notebook.get("cells"), list):
+            raise ValueError("no list of cells")
+    except Exception as error:
+        text = str(error).strip()
+        first = text.splitlines()[0][:160] if text else type(error).__name__
+        return None, None, Result("unreadable", message=f"not a valid notebook: {first}")
+    name = (notebook.metadata.get("otter") or {}).get("assignment_name")
+    if name != kit.assignment:
+        found = f"assignment '{name}'" if name else "no otter assignment name in its metadata"
+        message = f"notebook is for {found}, not '{kit.assignment}'"
+        return None, None, Result("error", message=message)
+    return notebook, raw, None
+
+
+def private_base() -> str:
+    """Where private folders go: the temporary folder, unless its path is so long that the
+    kernel's Unix sockets inside would pass Linux's 107-byte limit on socket paths."""
+    base = tempfile.gettempdir()
+    return base if len(base) <= MAX_BASE_LENGTH else "/tmp"
+
+
+def remove_folders_of(worker_pid: int) -> None:
+    """Remove the private folders of a worker that was killed in the middle of a submission."""
+    for base in {private_base(), tempfile.gettempdir()}:
+        for prefix in (RUN_PREFIX, TESTS_PREFIX):
+            for folder in Path(base).glob(f"{prefix}{worker_pid}-*"):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def grade_submission(
+    path: Path, kit: GradingKit, timeout: float, sandbox: Sandbox | None = None
+) -> Result:
+    """Grade one notebook file (its kernel inside ``sandbox`` unless None); never raises for a
+    bad submission."""
+    notebook, raw, refused = read_submission(path, kit)
+    if refused is not None:
+        return refused
+    # The only folder the sandboxed kernel can write: the copy and data in work/, its sockets
+    # in kernel/. The tests run on a pristine copy of the data elsewhere.
+    # Named after this worker, so the parent can remove them if it has to kill the worker.
+    private = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-", dir=private_base()))
+    work = private / "work"
+    clean = Path(tempfile.mkdtemp(prefix=f"{TESTS_PREFIX}{os.getpid()}-"))
+    try:
+        work.mkdir()
+        write_files(kit.files, work)
+        # The private copy carries otter's expected file name so grader.check finds its tests.
+        (work / f"{kit.assignment}.ipynb").write_bytes(raw)
+        run = execute_for_answers(notebook, kit.names, work, timeout, sandbox, private)
+        if run.status != "ok":
+            if sandbox is not None and run.message.startswith("the kernel died"):
+                limits = sandbox.limits
+                run.message = (
+                    "the kernel died while running the notebook (os._exit, a crash, or over "
+                    f"the {describe_size(limits.memory)} memory or the CPU time limit)"
+                )
+            return Result(run.status, message=run.message)
+        outcomes = run_tests(kit, decode_all(run.exported), clean)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+        shutil.rmtree(clean, ignore_errors=True)
+    notes = [run.message] if run.message else []
+    if run.cell_errors:
+        counts = collections.Counter(run.cell_errors)
+        listed = ", ".join(f"{n} x{c}" if c > 1 else n for n, c in sorted(counts.items()))
+        notes.append(f"cells raised: {listed}")
+    missing = sorted(n for n in run.exported.get("missing", []) if n in kit.names)
+    if missing:
+        notes.append("not defined: " + ", ".join(missing))
+    for name, why in sorted(run.exported.get("failed", {}).items()):
+        notes.append(f"{name} not exported: {why}")
+    if sandbox is not None and any(e.endswith("MemoryError") for e in run.cell_errors):
+        notes.append(f"memory limit of {describe_size(sandbox.limits.memory)} reached")
+    return Result("ok", {q: o["score"] for q, o in outcomes.items()}, "; ".join(notes))
