@@ -23,7 +23,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from course import exercises, grading
+from course import grading
 from course.grading import classrun, export, worker
 from course.grading.sandbox import Limits, PidsCgroup
 from course.paths import EXERCISES_DIR, REPO_ROOT
