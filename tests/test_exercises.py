@@ -364,11 +364,13 @@ def test_published_site_leaks_no_hidden_test_or_solution(built_book, built, mast
     assert published.is_file() and (html_dir / "exercises" / f"{slug}.zip").is_file(), (
         built_book.log[-3000:]
     )
-    student_text = searchable_text(item.student_notebook)
+    # Every master's student notebook is public by design, so a line one master hides but
+    # another publishes (a shared chart-walking helper, say) is no secret.
+    public_text = "\n".join(searchable_text(other.student_notebook) for other in built.values())
     secrets = {
         line
         for line in hidden_test_lines(item.autograder_zip) | solution_lines(master)
-        if len(line) >= 20 and line not in student_text
+        if len(line) >= 20 and line not in public_text
     }
     assert len(secrets) >= 5, f"{slug}: too few distinctive secret lines to search for"
     # The search can fail: the secrets are there in the files that must stay private.

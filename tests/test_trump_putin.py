@@ -66,6 +66,7 @@ def test_sections_the_issue_asks_for():
         "What differs: institutions, war and sanctions",
         "Counter-evidence: what the personal channel delivered",
         "What the data cannot settle",
+        "This chapter's claims in the ledger",
         "Exercises",
     ]
     assert ":class: tip" in TEXT and "Learning objectives" in TEXT

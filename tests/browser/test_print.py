@@ -153,18 +153,27 @@ def test_pdf_charts_are_drawn(print_edition, tmp_path):
         if not sheets:
             problems.append(f"chart {title!r}: title not printed (the chart did not draw)")
             continue
-        words = _words(pdf, sheets[0])
+        # The title may also be a heading in the prose (a section named like its chart): the
+        # chart counts as drawn if graphics lie under any printed occurrence of its title.
         first = title.split()
-        tops = [
-            words[i][1]
-            for i in range(len(words) - len(first) + 1)
-            if [w[4] for w in words[i : i + len(first)]] == first
-        ]
-        share = graphics_share(pdf, sheets[0], tops[0] if tops else 0.0, tmp_path)
-        if share < MIN_GRAPHICS:
+        best, where = 0.0, sheets[0]
+        for sheet in sheets:
+            words = _words(pdf, sheet)
+            tops = [
+                words[i][1]
+                for i in range(len(words) - len(first) + 1)
+                if [w[4] for w in words[i : i + len(first)]] == first
+            ] or [0.0]
+            for top in tops:
+                share = graphics_share(pdf, sheet, top, tmp_path)
+                if share > best:
+                    best, where = share, sheet
+            if best >= MIN_GRAPHICS:
+                break
+        if best < MIN_GRAPHICS:
             problems.append(
-                f"chart {title!r} on sheet {sheets[0]}: blank under its title "
-                f"({share:.2%} of the band is drawn, beyond text)"
+                f"chart {title!r} on sheet {where}: blank under its title "
+                f"({best:.2%} of the band is drawn, beyond text)"
             )
     assert not problems, "\n".join(problems)
 
