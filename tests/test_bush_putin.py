@@ -322,9 +322,9 @@ def test_prose_shares_no_long_run_of_words_with_the_article():
 
 def test_master_has_four_auto_graded_and_two_open_questions():
     table = exercises.question_table(EXERCISES_DIR / f"{SLUG}.ipynb")
-    auto, manual = table[table["kind"] == "auto"], table[table["kind"] == "manual"]
-    assert len(auto) >= 4 and len(manual) >= 2
-    assert (auto["public_tests"] >= 1).all() and (auto["hidden_tests"] >= 1).all()
+    # Public and hidden tests on every question: test_exercises checks that for every master.
+    kinds = table["kind"].value_counts()
+    assert kinds.get("auto", 0) >= 4 and kinds.get("manual", 0) >= 2
 
 
 def test_master_reads_only_the_oral_history_and_timeline_tables():

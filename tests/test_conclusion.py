@@ -21,10 +21,9 @@ CHAPTERS = REPO_ROOT / "chapters"
 
 def test_master_has_four_autograded_and_two_open_questions():
     table = exercises.question_table(MASTER)
-    auto, manual = table[table["kind"] == "auto"], table[table["kind"] == "manual"]
-    assert len(auto) >= 4 and len(manual) >= 2
-    assert (auto["public_tests"] >= 1).all() and (auto["hidden_tests"] >= 1).all()
-    assert (table["points"] > 0).all()
+    # Public and hidden tests on every question: test_exercises checks that for every master.
+    kinds = table["kind"].value_counts()
+    assert kinds.get("auto", 0) >= 4 and kinds.get("manual", 0) >= 2
 
 
 def test_master_reads_only_the_files_it_lists_and_needs_only_pandas():

@@ -151,10 +151,9 @@ def test_first_meetings_are_brdo_and_hamburg():
 
 def test_master_has_four_autograded_and_two_open_questions():
     table = exercises.question_table(MASTER)
-    auto, manual = table[table["kind"] == "auto"], table[table["kind"] == "manual"]
-    assert len(auto) >= 4 and len(manual) >= 2
-    assert (auto["public_tests"] >= 1).all() and (auto["hidden_tests"] >= 1).all()
-    assert (table["points"] > 0).all()
+    # Public and hidden tests on every question: test_exercises checks that for every master.
+    kinds = table["kind"].value_counts()
+    assert kinds.get("auto", 0) >= 4 and kinds.get("manual", 0) >= 2
 
 
 def test_master_config_names_itself_and_its_data():
