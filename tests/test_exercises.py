@@ -100,6 +100,23 @@ def test_cli_reports_missing_data_with_exit_1(tmp_path):
     assert "no master notebooks" in done.stderr
 
 
+def test_student_requirements_pin_what_the_repository_pins():
+    text = exercises.student_requirements()
+    pins = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert [pin.split("==")[0] for pin in pins] == list(exercises.STUDENT_PACKAGES)
+    repo_lines = {
+        line.strip() for line in (REPO_ROOT / "requirements.txt").read_text().splitlines()
+    }
+    assert set(pins) <= repo_lines
+
+
+def test_student_requirements_name_a_missing_pin(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pandas==3.1.1\notter-grader>=7\n")
+    with pytest.raises(ExerciseBuildError, match=r"requirements\.txt.*otter-grader.*altair"):
+        exercises.student_requirements(requirements)
+
+
 # --- a real build (slow: otter assign runs the answer key against every test) ------------------
 
 
@@ -119,8 +136,19 @@ def test_build_lays_out_student_autograder_and_solutions(built):
     item, out = built
     assert item.rebuilt
     assert item.student_notebook == out / "student" / f"{SLUG}.ipynb"
+    with zipfile.ZipFile(item.student_zip) as archive:
+        readme = archive.read("README.md").decode()
+        requirements = archive.read("requirements.txt").decode()
+        first = nbformat.reads(archive.read(f"{SLUG}.ipynb").decode(), as_version=4).cells[:2]
+    assert requirements == exercises.student_requirements()
+    for step in ("Python 3.11", "pip install -r requirements.txt", "jupyter lab", "grader.check"):
+        assert step in readme, step
+    assert "grader.export()" in readme and "Submit that zip" in readme
+    assert first[0].cell_type == "markdown" and "requirements.txt" in first[0].source
+    assert first[1].source == "# %pip install -r requirements.txt"
     assert _zip_names(item.student_zip) == sorted(
-        [f"{SLUG}.ipynb", "data/fara/foreign_principals.csv", "data/russia/principals_coded.csv"]
+        [f"{SLUG}.ipynb", "README.md", "requirements.txt"]
+        + ["data/fara/foreign_principals.csv", "data/russia/principals_coded.csv"]
         + [f"tests/q{i}.py" for i in range(1, 6)]
     )
     names = _zip_names(item.autograder_zip)
