@@ -323,10 +323,13 @@ def _quiet_client(notebook, workdir: Path, deadline: float):
             # gigabytes must not fill the grader's memory.
             if msg["msg_type"] == "error":
                 self.cell_errors.append(msg["content"].get("ename", "Error"))
+                if msg["content"].get("ename") == "FileNotFoundError":
+                    self.missing_files.append(str(msg["content"].get("evalue", ""))[:300])
             return None
 
     client = QuietClient(
         notebook,
+        config=_kernel_config(workdir),
         kernel_name="python3",
         allow_errors=True,
         record_timing=False,
@@ -336,7 +339,27 @@ def _quiet_client(notebook, workdir: Path, deadline: float):
         timeout_func=lambda cell: max(1, int(math.ceil(deadline - time.monotonic()))),
     )
     client.cell_errors = []
+    client.missing_files = []
     return client
+
+
+def _remove_sockets(client) -> None:
+    ip = client.config.KernelManager.get("ip") if "KernelManager" in client.config else None
+    if ip:
+        shutil.rmtree(Path(ip).parent, ignore_errors=True)
+
+
+def _kernel_config(workdir: Path):
+    """Kernels talk over local (IPC) sockets where the OS has them: nothing listens on TCP, and
+    ipykernel has no reason to print its "running over TCP without encryption" warning, which
+    alarms students. The sockets live in a private temporary folder, never in ``workdir``."""
+    from traitlets.config import Config
+
+    config = Config()
+    if os.name == "posix":
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(Path(tempfile.mkdtemp(prefix="course-kernel-")) / "kernel")
+    return config
 
 
 def _prepare(notebook, names: list[str], answers_path: Path):
@@ -381,6 +404,8 @@ def execute_for_answers(notebook, names: list[str], workdir: Path, timeout: floa
             "error",
             f"could not run the notebook: {type(error).__name__}: {str(error)[:200]}",
         )
+    finally:
+        _remove_sockets(client)
     exported = {"answers": {}, "missing": [], "failed": {}}
     if status == "ok":
         try:
@@ -396,6 +421,7 @@ def execute_for_answers(notebook, names: list[str], workdir: Path, timeout: floa
         "message": message,
         "exported": exported,
         "cell_errors": list(client.cell_errors),
+        "missing_files": list(client.missing_files),
     }
 
 
@@ -802,10 +828,33 @@ def check_notebook(path: Path, timeout: float = 300.0) -> tuple[list[tuple[str, 
         leftover.unlink(missing_ok=True)
     if run["status"] != "ok":
         return [], run["message"]
+    if run["missing_files"]:
+        return [], missing_data_message(path, run["missing_files"])
     answers = {n: decode(v) for n, v in run["exported"].get("answers", {}).items()}
     # Public tests may read the data shipped beside the notebook, so they run in its folder.
     outcomes = run_tests(kit, answers, path.resolve().parent)
     return list(outcomes.items()), ""
+
+
+def missing_data_message(path: Path, errors: list[str]) -> str:
+    """What a FileNotFoundError in a student's notebook means: which file, and where it looked.
+
+    ``errors`` are the exceptions' texts, e.g. "[Errno 2] No such file or directory: 'data/x.csv'".
+    """
+    import re
+
+    folder = Path(path).resolve().parent
+    lines = []
+    for error in dict.fromkeys(errors):
+        match = re.search(r"""['"]([^'"]+)['"]\s*$""", error)
+        name = match.group(1) if match else error
+        looked = Path(name) if Path(name).is_absolute() else folder / name
+        lines.append(f"the notebook could not find {name} (looked for {looked})")
+    return (
+        "; ".join(lines)
+        + f". Keep the notebook in the folder you unzipped, beside its data/ folder ({folder} "
+        "has no such file), then run the check again. No question was scored."
+    )
 
 
 def check_command(args) -> int:

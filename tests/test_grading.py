@@ -443,7 +443,31 @@ def test_check_prints_the_public_tests_per_question(maker, built, tmp_path):
     rows = {line.split()[0]: line.split()[1] for line in partial.stdout.splitlines()[1:6]}
     assert rows == {"q1": "1/1", "q2": "0/1", "q3": "0/1", "q4": "0/1", "q5": "0/1"}
     # Like running it in Jupyter: otter may keep its .OTTER_LOG; the grader leaves nothing behind.
+    unzipped = ["README.md", "data", "requirements.txt", f"{SLUG}.ipynb", "tests"]
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) in (
-        ["data", f"{SLUG}.ipynb", "tests"],
-        [".OTTER_LOG", "data", f"{SLUG}.ipynb", "tests"],
+        sorted(unzipped),
+        sorted([".OTTER_LOG", *unzipped]),
     )
+    # Kernels talk over local sockets: ipykernel's TCP warning never reaches the student.
+    assert "without encryption" not in done.stderr + partial.stderr
+
+
+@pytest.mark.slow
+def test_check_names_the_missing_data_file_and_where_it_looked(maker, tmp_path):
+    import nbformat
+
+    notebook_path = tmp_path / "alone" / f"{SLUG}.ipynb"
+    notebook_path.parent.mkdir()
+    nbformat.write(maker.notebook(answered=maker.questions), notebook_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "check", str(notebook_path)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    looked = notebook_path.parent / "data" / "fara" / "foreign_principals.csv"
+    assert "could not find data/fara/foreign_principals.csv" in done.stderr
+    assert f"looked for {looked}" in done.stderr
+    assert "No question was scored" in done.stderr and "passed" not in done.stdout
+    assert "without encryption" not in done.stderr
