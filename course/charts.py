@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import altair as alt
@@ -20,6 +22,41 @@ MUTED = "#B0B0B0"
 THEME_NAME = "course"
 RENDERER_NAME = "course"
 BUNDLE_NAME = "vega-bundle.js"
+# Characters per line of a title and a subtitle that fit a 390-px phone at the theme's sizes.
+TITLE_WIDTH = 30
+SUBTITLE_WIDTH = 48
+
+
+def titled(chart, title: str, description: str, subtitle: str | None = None, **properties):
+    """Title, subtitle and accessible description in one call; the chart fills its container.
+
+    ``description`` is what a screen reader announces; it is also the subtitle unless
+    ``subtitle`` is given. Title and subtitle are wrapped so that they fit a phone screen. ``width``
+    defaults to ``"container"`` (the page's text column, 390 px on a phone); other
+    ``properties`` (``height`` and so on) pass through to altair.
+    """
+    heading = textwrap.wrap(title, TITLE_WIDTH)
+    lines = textwrap.wrap(subtitle if subtitle is not None else description, SUBTITLE_WIDTH)
+    properties.setdefault("width", "container")
+    return chart.properties(
+        title=alt.Title(heading, subtitle=lines), description=description, **properties
+    )
+
+
+def highlight_scale(domain: Sequence[str], focus, others: Sequence[str] | None = None) -> alt.Scale:
+    """Colour scale: the series in focus in ``HIGHLIGHT``, the others in the palette's order.
+
+    ``focus`` is one domain value, a collection of them, or a predicate on a value.
+    """
+    if callable(focus):
+        in_focus = focus
+    elif isinstance(focus, str):
+        in_focus = focus.__eq__
+    else:
+        in_focus = set(focus).__contains__
+    pool = iter(others if others is not None else [c for c in PALETTE if c != HIGHLIGHT])
+    colours = [HIGHLIGHT if in_focus(value) else next(pool) for value in domain]
+    return alt.Scale(domain=list(domain), range=colours)
 
 
 def vega_debug() -> dict[str, str]:

@@ -6,14 +6,13 @@ The types and rules are documented in ``data/russia/CODEBOOK.md``.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from course import fara, paths
+from course import fara, paths, tables
 
 TYPES = (
     "state media",
@@ -41,8 +40,8 @@ EXODUS_COLUMNS = [
 ]
 
 
-class CodingError(ValueError):
-    """A problem in the hand-coded file, with file, line and field in the message."""
+# A problem in a hand-curated Russia table; the message names file, line and column.
+CodingError = tables.TableError
 
 
 def coded_path() -> Path:
@@ -53,37 +52,25 @@ def exodus_path() -> Path:
     return paths.RUSSIA_DIR / "exodus_2022.csv"
 
 
+CODED_SCHEMA = tables.schema(
+    {
+        "foreign_principal": tables.text(),
+        "type": tables.text(allowed=TYPES),
+        "justification": tables.text(),
+    }
+)
+CODED_RULES = [
+    tables.RowRule(
+        "foreign_principal",
+        "coded twice (one row per name)",
+        lambda frame: ~frame["foreign_principal"].duplicated(),
+    )
+]
+
+
 def load_principals_coded(path: Path | None = None) -> pd.DataFrame:
     """The coding of every RUSSIA principal name, validated (one row per name, known types)."""
-    path = Path(path or coded_path())
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header != CODED_COLUMNS:
-            raise CodingError(f"{path}, line 1: header must be {CODED_COLUMNS}, got {header}")
-        rows, seen = [], {}
-        # csv counts physical lines, so a quoted newline cannot shift the reported line.
-        for record in reader:
-            line = reader.line_num
-            if len(record) != len(CODED_COLUMNS):
-                raise CodingError(f"{path}, line {line}: expected 3 fields, got {len(record)}")
-            name, kind, why = (value.strip() for value in record)
-            if not name:
-                raise CodingError(f"{path}, line {line}, field foreign_principal: empty name")
-            if kind not in TYPES:
-                raise CodingError(
-                    f"{path}, line {line}, field type: {kind!r} is not one of {list(TYPES)}"
-                )
-            if not why:
-                raise CodingError(f"{path}, line {line}, field justification: empty")
-            if name in seen:
-                raise CodingError(
-                    f"{path}, line {line}, field foreign_principal: {name!r} already coded "
-                    f"on line {seen[name]}"
-                )
-            seen[name] = line
-            rows.append((name, kind, why))
-    return pd.DataFrame(rows, columns=CODED_COLUMNS)
+    return tables.read_table(path or coded_path(), CODED_SCHEMA, CODED_RULES)
 
 
 # Ordered (pattern, type) rules for Soviet-era rows; the codebook states them in words.
@@ -173,26 +160,28 @@ def share_by_type(coded_rows: pd.DataFrame, by: str | list[str] | None = None) -
     return table
 
 
+_TRUE_FALSE = ["true", "false"]
+EXODUS_SCHEMA = tables.schema(
+    {
+        "registration_number": tables.integer(minimum=1),
+        "registrant_name": tables.text(),
+        "foreign_principal": tables.text(),
+        "country": tables.text(allowed=RUSSIAN_LABELS),
+        "principal_registered": tables.iso_date(),
+        "active_2022_02_23": tables.text(allowed=_TRUE_FALSE),
+        "active_2022_03_31": tables.text(allowed=_TRUE_FALSE),
+        "principal_terminated": tables.iso_date(required=False),
+        "days_backdated": tables.integer(minimum=0, required=False),
+        "name_in_current_file": tables.text(),
+    }
+)
+
+
 def load_exodus(path: Path | None = None) -> pd.DataFrame:
     """The committed 2022 exodus table (see ``scripts/russia_exodus_2022.py``), typed."""
-    path = Path(path or exodus_path())
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if list(table.columns) != EXODUS_COLUMNS:
-        raise CodingError(
-            f"{path}, line 1: header must be {EXODUS_COLUMNS}, got {list(table.columns)}"
-        )
-    for column in ("principal_registered", "principal_terminated"):
-        table[column] = pd.to_datetime(table[column], format="%Y-%m-%d", errors="raise")
+    table = tables.read_table(path or exodus_path(), EXODUS_SCHEMA)
     for column in ("active_2022_02_23", "active_2022_03_31"):
-        bad = ~table[column].isin(["true", "false"])
-        if bad.any():
-            line = int(bad.to_numpy().nonzero()[0][0]) + 2
-            raise CodingError(f"{path}, line {line}, field {column}: expected true/false")
         table[column] = table[column] == "true"
-    table["registration_number"] = pd.to_numeric(table["registration_number"]).astype("Int64")
-    table["days_backdated"] = pd.to_numeric(table["days_backdated"].replace("", None)).astype(
-        "Int64"
-    )
     return table
 
 

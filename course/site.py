@@ -2,7 +2,9 @@
 
 - vendors the vega bundle into ``_static`` and sets ``window.VEGA_DEBUG`` in ``<head>`` so
   altair's template draws charts without a CDN;
-- publishes the student exercise files (never solutions or autograders) under ``exercises/``.
+- publishes the student exercise files (never solutions or autograders) under ``exercises/``;
+- registers the ``{course-exercises}`` directive (``course.exercise_block``) and re-executes
+  the pages after a change under ``data/`` or ``course/`` (``course.freshness``).
 """
 
 from __future__ import annotations
@@ -75,4 +77,6 @@ def setup(app):
     app.add_js_file(charts.BUNDLE_NAME, priority=101)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
+    app.setup_extension("course.exercise_block")  # the {course-exercises} directive
+    app.setup_extension("course.freshness")  # data/ or course/ changed: execute pages again
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -47,18 +47,18 @@ def test_load_principals_coded_reads_a_valid_file(tmp_path):
 @pytest.mark.parametrize(
     "body, message",
     [
-        ("Acme,state firm,why\n", r"line 2, field type: 'state firm' is not one of"),
-        ("Acme,unclear,\n", r"line 2, field justification: empty"),
-        (",unclear,why\n", r"line 2, field foreign_principal: empty name"),
+        ("Acme,state firm,why\n", r"line 2, column type: 'state firm': not one of"),
+        ("Acme,unclear,\n", r"line 2, column justification: '': required, but blank"),
+        (",unclear,why\n", r"line 2, column foreign_principal: '': required, but blank"),
         (
             "Acme,unclear,why\nBeta,unclear,why\nAcme,state media,why\n",
-            r"line 4, field foreign_principal: 'Acme' already coded on line 2",
+            r"line 4, column foreign_principal: 'Acme': coded twice",
         ),
         ("Acme,unclear\n", r"line 2: expected 3 fields, got 2"),
-        ('"Multi\nline",unclear,why\nAcme,bogus,why\n', r"line 4, field type"),
+        ('"Multi\nline",unclear,why\nAcme,bogus,why\n', r"line 4, column type"),
     ],
 )
-def test_load_principals_coded_names_file_line_and_field(tmp_path, body, message):
+def test_load_principals_coded_names_file_line_and_column(tmp_path, body, message):
     path = write(tmp_path, "foreign_principal,type,justification\n" + body)
     with pytest.raises(russia.CodingError, match=re.escape(str(path)) + ", " + message):
         russia.load_principals_coded(path)
@@ -214,16 +214,41 @@ def test_exodus_table_marks_backdating_and_survivors():
     assert table.loc["Backdated", "name_in_current_file"] == "Backdated (renamed)"
 
 
-def test_load_exodus_reports_bad_booleans(tmp_path):
+EXODUS_ROW = "1,Firm,Name,RUSSIA,2020-01-01,true,false,2022-02-25,1,Name"
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("active_2022_02_23", "yes", "'yes': not one of ['true', 'false']"),
+        ("principal_registered", "2020-02-30", "not an ISO date"),
+        ("days_backdated", "-3", "not a whole number"),
+        ("registrant_name", "", "required, but blank"),
+    ],
+)
+def test_load_exodus_names_file_line_and_column(tmp_path, field, value, message):
     path = tmp_path / "exodus.csv"
+    record = dict(zip(russia.EXODUS_COLUMNS, EXODUS_ROW.split(","), strict=True))
+    good = ",".join(record.values())
+    record[field] = value
     path.write_text(
-        ",".join(russia.EXODUS_COLUMNS) + "\n1,Firm,Name,RUSSIA,2020-01-01,yes,false,,,Name\n",
+        ",".join(russia.EXODUS_COLUMNS) + f"\n{good}\n" + ",".join(record.values()) + "\n",
         encoding="utf-8",
     )
-    with pytest.raises(
-        russia.CodingError, match="line 2, field active_2022_02_23: expected true/false"
-    ):
+    with pytest.raises(russia.CodingError) as caught:
         russia.load_exodus(path)
+    assert str(caught.value).startswith(f"{path}, line 3, column {field}: ")
+    assert message in str(caught.value)
+
+
+def test_load_exodus_types_a_valid_file(tmp_path):
+    path = tmp_path / "exodus.csv"
+    path.write_text(",".join(russia.EXODUS_COLUMNS) + f"\n{EXODUS_ROW}\n", encoding="utf-8")
+    table = russia.load_exodus(path)
+    assert table["active_2022_02_23"].tolist() == [True]
+    assert table["active_2022_03_31"].tolist() == [False]
+    assert table["principal_terminated"].tolist() == [pd.Timestamp("2022-02-25")]
+    assert table["days_backdated"].tolist() == [1]
 
 
 # ---- the committed data ------------------------------------------------------------------------
