@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import html
+import io
 import json
 import re
 import subprocess
@@ -285,22 +286,24 @@ def hidden_test_lines(autograder_zip: Path) -> set[str]:
 
 
 def searchable_text(path: Path) -> str:
-    """All text a reader could get from a published file: raw, JSON strings, HTML text, zips."""
-    raw = path.read_bytes()
-    parts = [raw.decode("utf-8", "ignore")]
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            parts += [
-                searchable_text_bytes(member, archive.read(member)) for member in archive.namelist()
-            ]
-    else:
-        parts.append(searchable_text_bytes(path.name, raw))
-    return "\n".join(parts)
+    """All text a reader could get from a published file: raw, JSON strings, HTML text, and the
+    members of every archive (zips, wheels, data bundles: any zip-format file, nested too)."""
+    return searchable_text_bytes(path.name, path.read_bytes())
 
 
-def searchable_text_bytes(name: str, raw: bytes) -> str:
+def is_archive(raw: bytes) -> bool:
+    return zipfile.is_zipfile(io.BytesIO(raw))
+
+
+def searchable_text_bytes(name: str, raw: bytes, depth: int = 0) -> str:
     text = raw.decode("utf-8", "ignore")
     parts = [text]
+    if depth < 3 and is_archive(raw):
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            parts += [
+                searchable_text_bytes(member, archive.read(member), depth + 1)
+                for member in archive.namelist()
+            ]
     if name.endswith((".ipynb", ".json")):
         try:
             parts += list(_strings(json.loads(text)))
@@ -340,6 +343,14 @@ def test_published_site_leaks_no_hidden_test_or_solution(built_book, built):
     # The search can fail: the secrets are there in the files that must stay private.
     private = searchable_text(item.autograder_zip) + searchable_text(item.solutions_notebook)
     assert sum(line in private for line in secrets) >= len(secrets) // 2
+    # Every archive the site publishes is opened: the student zips and the page wheel at least.
+    archives = {
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*")
+        if p.is_file() and is_archive(p.read_bytes())
+    }
+    assert f"exercises/{SLUG}.zip" in archives
+    assert any(name.startswith("downloads/") and name.endswith(".whl") for name in archives)
     leaks = {}
     for path in sorted(p for p in html_dir.rglob("*") if p.is_file()):
         text = searchable_text(path)
