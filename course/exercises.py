@@ -371,7 +371,8 @@ def build_exercises(
 
 def question_table(master: Path):
     """One row per question of a master: question, kind (auto/manual), points, public and
-    hidden test counts. Read from the master's markers, without running otter."""
+    hidden test counts, and the points the public and the hidden tests carry. Read from the
+    master's markers, without running otter."""
     import pandas as pd
 
     notebook = nbformat.read(master, as_version=4)
@@ -386,15 +387,28 @@ def question_table(master: Path):
                 "points": float(config.get("points") or 0),
                 "public_tests": 0,
                 "hidden_tests": 0,
+                "public_points": 0.0,
+                "hidden_points": 0.0,
             }
             rows.append(current)
         elif cell.cell_type == "code" and current and "# BEGIN TEST CONFIG" in text:
             header = text.split("# BEGIN TEST CONFIG", 1)[1].split('""" # END TEST CONFIG', 1)[0]
             config = yaml.safe_load(header) or {}
-            current["hidden_tests" if config.get("hidden") else "public_tests"] += 1
+            kind = "hidden" if config.get("hidden") else "public"
+            current[f"{kind}_tests"] += 1
+            current[f"{kind}_points"] += float(config.get("points") or 0)
             current["points"] += float(config.get("points") or 0)
     return pd.DataFrame(
-        rows, columns=["question", "kind", "points", "public_tests", "hidden_tests"]
+        rows,
+        columns=[
+            "question",
+            "kind",
+            "points",
+            "public_tests",
+            "hidden_tests",
+            "public_points",
+            "hidden_points",
+        ],
     )
 
 

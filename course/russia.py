@@ -17,11 +17,15 @@ from course import fara, paths, tables
 TYPES = (
     "state media",
     "state body or state-owned company",
-    "individual seeking sanctions relief",
+    "individual facing sanctions or legal action",
     "private company or association",
-    "opposition or civil society",
+    "opposition or exile group",
+    "political party or civil society",
     "unclear",
 )
+# Named subsets the chapter counts by; spelled once here so a rename cannot miss a page.
+STATE_TYPES = ("state media", "state body or state-owned company")
+INDIVIDUAL_TYPE = "individual facing sanctions or legal action"
 NOT_YET_CODED = "not yet coded"
 CODED_COLUMNS = ["foreign_principal", "type", "justification"]
 RUSSIAN_LABELS = ("RUSSIA", "USSR")
@@ -78,7 +82,7 @@ _USSR_RULES = [
     (
         r"\bNTS\b|anti-communist|grand duke|in dispersion|consul general of|republic of estonia"
         r"|archbishop",
-        "opposition or civil society",
+        "opposition or exile group",
     ),
     (
         r"pravda|izvesti|\btass\b|novosti|radio|television|soviet life|information bulletin"

@@ -33,6 +33,8 @@ def test_master_has_five_autograded_and_two_open_questions():
     assert (auto["public_tests"] >= 1).all() and (auto["hidden_tests"] >= 1).all()
     assert (table["points"] > 0).all()
     assert auto["points"].sum() == 14
+    assert (auto["public_points"] + auto["hidden_points"] == auto["points"]).all()
+    assert (auto["public_points"] > 0).all() and (auto["hidden_points"] > 0).all()
 
 
 def test_master_config_names_itself_and_its_data():

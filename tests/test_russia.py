@@ -76,8 +76,8 @@ def test_load_principals_coded_rejects_a_wrong_header(tmp_path):
 @pytest.mark.parametrize(
     "name, kind",
     [
-        ("Nacionalno Trudovoy Soyuz (NTS)", "opposition or civil society"),
-        ("His Imperial Highness The Grand Duke Wladimir of Russia", "opposition or civil society"),
+        ("Nacionalno Trudovoy Soyuz (NTS)", "opposition or exile group"),
+        ("His Imperial Highness The Grand Duke Wladimir of Russia", "opposition or exile group"),
         ("Pravda", "state media"),
         ("Embassy of the U.S.S.R. (Soviet Life Magazine)", "state media"),
         ("Mezhdunarodnaya Kniga", "state media"),
@@ -282,9 +282,9 @@ def test_active_rows_on_the_snapshot_are_coded_as_documented():
     now = fara.active_on("2025-04-10", russia.code_principals(principals))
     assert dict(zip(now["foreign_principal"], now["type"])) == {
         "Union of oil and Gas Producers of Russia": "private company or association",
-        "Eduard Khudainatov": "individual seeking sanctions relief",
-        "Congress of People's Deputies": "opposition or civil society",
-        "Roman Arkadyevich Abramovich": "individual seeking sanctions relief",
+        "Eduard Khudainatov": "individual facing sanctions or legal action",
+        "Congress of People's Deputies": "opposition or exile group",
+        "Roman Arkadyevich Abramovich": "individual facing sanctions or legal action",
     }
 
 
@@ -529,3 +529,22 @@ def test_page_links_the_student_files_and_glues_the_figures(built_page):
     assert 'href="../exercises/russia-in-washington.zip"' in html
     assert 'href="../exercises/russia-in-washington.ipynb"' in html
     assert 'Russia had <span class="pasted-text">4</span>' in html
+
+
+def test_coding_rules_from_the_codebook_hold_in_the_committed_file():
+    coded = russia.load_principals_coded().set_index("foreign_principal")
+    # Loyal "systemic" parties are not opposition; exile assemblies are (codebook rules 1 and 2).
+    assert (
+        coded.loc["Liberal Democratic Party of Russia", "type"]
+        == "political party or civil society"
+    )
+    assert coded.loc["Congress of People's Deputies", "type"] == "opposition or exile group"
+    # ICLP's only state link in the data is the VEB.RF contracts it channelled.
+    assert coded.loc["International Centre for Legal Protection", "type"] == "unclear"
+    assert coded.loc["Deripaska, Oleg", "justification"].startswith("Inferred")
+    # A type resting on an address, a date or a presumption says so.
+    hints = coded["justification"].str.contains(
+        r"\baddress is|\bpresumed\b|purpose inferred", case=False
+    )
+    assert coded.loc[hints, "justification"].str.startswith("Inferred").all()
+    assert set(russia.STATE_TYPES) <= set(russia.TYPES) and russia.INDIVIDUAL_TYPE in russia.TYPES
