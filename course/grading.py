@@ -91,6 +91,8 @@ def export(names, target, space):
                     "rows": [[encode(v, depth + 1) for v in row] for row in value.itertuples(index=False)]}
         if kind == "pandas.Timestamp":
             return {"__kind__": "timestamp", "iso": value.isoformat()}
+        if kind == "pandas.NaTType":
+            return {"__kind__": "nat"}
         if kind.startswith("altair.") and hasattr(value, "to_dict"):
             return {"__kind__": "chart", "spec": json.loads(json.dumps(value.to_dict()))}
         if kind == "numpy.ndarray":
@@ -252,6 +254,8 @@ def decode(value):
         )
     if kind == "timestamp":
         return pd.Timestamp(value["iso"])
+    if kind == "nat":  # an empty date, e.g. a principal not terminated
+        return pd.NaT
     if kind == "chart":
         return ChartSpec(value["spec"])
     if kind == "dict":
