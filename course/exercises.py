@@ -50,7 +50,7 @@ STUDENT_PACKAGES = ("otter-grader", "pandas", "numpy", "altair", "jupyterlab", "
 SETUP_CELL_MARK = "<!-- course: set-up -->"
 SETUP_MARKDOWN = f"""{SETUP_CELL_MARK}
 - **Set-up (once):** with Python 3.11 or later, run `python -m pip install -r requirements.txt` in this folder, then `jupyter lab`; keep the notebook beside its `data/` and `tests/` folders.
-- **Colab or a JupyterHub:** upload the whole folder, remove the `#` in the next cell, run it once, then restart the kernel.
+- **Colab or a JupyterHub:** upload and unzip the whole zip beside the notebook (`README.md` says how), remove the `#` in the next cell, run it once, then restart the kernel.
 - **Check and submit:** run the `grader.check` cell under each answer; the last cell exports the zip you submit (the bundle's `README.md` says more)."""
 PIP_CELL = "# %pip install -r requirements.txt"
 
@@ -238,9 +238,14 @@ source .venv/bin/activate          # Windows: .venv\\Scripts\\activate
 python -m pip install -r requirements.txt
 ```
 
-**Colab or a JupyterHub instead:** upload the whole folder (or the zip, then unzip it), open
-`{slug}.ipynb`, remove the `#` in the cell `# %pip install -r requirements.txt` near the top,
-run that cell once, and restart the kernel (Runtime or Kernel menu).
+Each time you come back, activate the environment again (the `source` line) before the next
+step.
+
+**Colab instead:** open `{slug}.ipynb` there (*File → Upload notebook*), upload this zip to
+the session's files (the folder icon), and run `!unzip -o {slug}.zip` in a new cell. Then remove
+the `#` in the cell `# %pip install -r requirements.txt` near the top, run it once, and restart
+the session (*Runtime* menu). **JupyterHub:** upload the zip, unzip it (`unzip {slug}.zip` in a
+terminal), open the notebook from the unzipped folder, and run that `%pip` cell the same way.
 
 ## 2. Open the notebook
 
