@@ -4,6 +4,7 @@ check with its hint, while the answer key passes. Masters are found in ``exercis
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -74,6 +75,21 @@ def test_every_autograded_question_lists_its_mistakes(master):
             assert entry["hint"] in sources.get(question, ""), (
                 f"{master.name} {question}: no public test prints the hint {entry['hint']!r}"
             )
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=[m.stem for m in MASTERS])
+def test_test_functions_of_a_question_have_distinct_names(master):
+    """otter writes a question's tests into one module: a public test named like a hidden one
+    is silently replaced by it, and its points vanish from the grade."""
+    names, current = {}, None
+    for cell in nbformat.read(master, as_version=4).cells:
+        text = cell.source.strip()
+        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
+            current = yaml.safe_load(text)["name"]
+        elif cell.cell_type == "code" and "# BEGIN TEST CONFIG" in text:
+            for name in re.findall(r"^def (\w+)\(", text, flags=re.M):
+                assert name not in names.get(current, set()), f"{master.name} {current}: two {name}"
+                names.setdefault(current, set()).add(name)
 
 
 def test_a_missing_mistakes_file_is_named(tmp_path):
