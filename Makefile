@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
 
-.PHONY: book exercises lint test quick serve clean help
+.PHONY: book exercises lint test quick serve clean help pdf axe
 
 help:
 	@echo "make book   - create .venv, install pins, build the HTML into _build/html"
@@ -15,6 +15,7 @@ help:
 	@echo "make quick  - ruff, then the fast tests only (no full build, browser or grading runs)"
 	@echo "make lint   - ruff check and ruff format --check"
 	@echo "make serve  - serve _build/html on http://127.0.0.1:$(PORT)"
+	@echo "make pdf    - print the whole book to _build/pdf/book.pdf (needs chromium)"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,11 +46,32 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+# axe-core for the accessibility test: the exact version in tests/browser/package-lock.json
+# (integrity-checked by npm ci), installed outside the site. Without npm the test skips
+# locally and fails under CI=true.
+TOOLS := _build/tools
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(TOOLS) && cp tests/browser/package.json tests/browser/package-lock.json $(TOOLS)/ && \
+	  cd $(TOOLS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else \
+	  echo "npm not found: the accessibility test will skip (and fail under CI=true)"; \
+	fi
+
+axe: $(AXE)
+
+test: lint axe
 	$(PY) -m pytest
 
 quick: lint
 	$(PY) -m pytest -m "not slow"
+
+# The print edition: one singlehtml page printed by headless Chromium (course/pdf.py).
+pdf: $(DEV_STAMP) exercises
+	$(JB) build . --builder singlehtml -n -W --keep-going
+	$(PY) -m course.pdf --html _build/singlehtml --out _build/pdf/book.pdf
 
 serve:
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html

@@ -70,6 +70,7 @@ def main() -> None:
         for k in (
             "make book, clean",
             "make book, no change",
+            "make book, after a data change",
             "jupyter-book build, clean",
             "jupyter-book build, no change",
         )
@@ -81,6 +82,15 @@ def main() -> None:
             results["make book, clean"].append(timed(make_book, root))
             kernels = kernel_times(root)
             results["make book, no change"].append(timed(make_book, root))
+            # The acceptance edit: drop the last row of the exodus table; every page re-executes.
+            exodus = root / "data" / "russia" / "exodus_2022.csv"
+            page = root / "_build" / "html" / "chapters" / "russia-in-washington.html"
+            before, rows = page.read_text(), exodus.read_text().splitlines(keepends=True)
+            exodus.write_text("".join(rows[:-1]))
+            results["make book, after a data change"].append(timed(make_book, root))
+            if page.read_text() == before:
+                sys.exit("a data change left the built page unchanged")
+            exodus.write_text("".join(rows))
             # Clean for jupyter-book alone: no html, doctrees, execution cache or vendor bundle;
             # the exercise files are make's step, rebuilt untimed.
             shutil.rmtree(root / "_build")

@@ -94,6 +94,18 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--source", type=Path, default=Path("exercises"), help="folder of master notebooks"
     )
+    claims = verbs.add_parser("claims", help="the article's claims ledger (data/claims.csv)")
+    claims_verbs = claims.add_subparsers(dest="claims_verb", required=True)
+    claims_check = claims_verbs.add_parser(
+        "check", help="recompute every testable claim's verdict; exit 1 if one differs"
+    )
+    claims_check.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="data folder laid out as data/ (fara/, russia/, oral_history/, timeline/, "
+        "claims.csv); default: the committed data/",
+    )
     return parser
 
 
@@ -115,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         from course import grading
 
         return grading.grade_command(args)
+    if args.verb == "claims":
+        from course import claims
+
+        return claims.check_command(args)
     return 2
 
 

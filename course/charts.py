@@ -136,8 +136,18 @@ _html = alt.utils.display.HTMLRenderer(
 )
 
 
+# vega-embed's default action menu is a <summary> with no accessible name, and its "View
+# Source" / "Open in Vega Editor" entries leave the book (the editor is an online site). The
+# book shows plain "Save as SVG" / "Save as PNG" links under each chart instead.
+EMBED_OPTIONS = {
+    "defaultStyle": False,
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+}
+
+
 def render(spec: dict, **metadata) -> dict[str, str]:
     """Mime bundle for one chart: offline HTML for the web page, PNG for PDF builders."""
+    metadata["embed_options"] = {**EMBED_OPTIONS, **metadata.get("embed_options", {})}
     bundle = dict(_html(spec, **metadata))
     png = vl_convert.vegalite_to_png(spec, scale=2, vl_version=_vl_version())
     bundle["image/png"] = base64.b64encode(png).decode("ascii")

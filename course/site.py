@@ -5,12 +5,16 @@
 - publishes the student exercise files (never solutions or autograders) under ``exercises/``,
   and the wheel that lets a downloaded page run (``course.downloads``) under ``downloads/``;
 - registers the ``{course-exercises}`` directive (``course.exercise_block``) and re-executes
-  the pages after a change under ``data/`` or ``course/`` (``course.freshness``).
+  the pages after a change under ``data/`` or ``course/`` (``course.freshness``);
+- serves readers: the course stylesheet (charts that fit phones, dark mode, print), a favicon,
+  template overrides with accessible names, and markup repairs (bibliography roles, header text
+  for table index columns) in each page's body.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -75,6 +79,79 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
     context["script_files"][:] = unique
 
 
+COURSE_STATIC = Path(__file__).parent / "static"
+COURSE_TEMPLATES = Path(__file__).parent / "templates"
+STYLESHEET = "course.css"
+
+
+def _add_reader_assets(app, config) -> None:
+    # Templates listed first win over the theme's components of the same name.
+    config.templates_path = [str(COURSE_TEMPLATES), *config.templates_path]
+    config.html_static_path = [*config.html_static_path, str(COURSE_STATIC)]
+    if not config.html_favicon:
+        config.html_favicon = str(COURSE_STATIC / "favicon.svg")
+    # Without a default mode the theme reads "" and logs "Got invalid theme mode" on every page.
+    config.html_context = {"default_mode": "auto", **config.html_context}
+
+
+_THEAD = re.compile(r"<thead>.*?</thead>", re.S)
+_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+_HEADER_CELL = re.compile(r"<th\b([^>]*)>(.*?)</th>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _label_empty_header_cells(thead: str) -> str:
+    """Give a table's empty header cells a meaning: the corner cell above the row labels (the
+    index column of a pandas table) is named "Row" for screen readers; any other empty header
+    cell (pandas' spacer cells beside an index name) is a plain cell, not a header."""
+
+    def row(match: re.Match) -> str:
+        position = 0
+
+        def cell(cell_match: re.Match) -> str:
+            nonlocal position
+            position += 1
+            attrs, content = cell_match.groups()
+            if _TAG.sub("", content).strip():
+                return cell_match.group(0)
+            if position == 1:
+                label = '<span class="visually-hidden">Row</span>'
+                return f"<th{attrs}>{label}{content}</th>"
+            return f"<td{attrs}>{content}</td>"
+
+        return _HEADER_CELL.sub(cell, match.group(0))
+
+    return _ROW.sub(row, thead)
+
+
+def repair_markup(body: str) -> str:
+    """Markup fixes for a page body: docutils marks bibliography entries with the deprecated
+    ``doc-biblioentry`` role inside a ``role="list"`` container, which needs list items;
+    myst-nb labels its "Show code cell source" toggles "Toggle hidden content", a name that
+    lacks their visible text (their text is name enough); empty table header cells get header
+    text (see ``_label_empty_header_cells``)."""
+    body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+    return _THEAD.sub(lambda m: _label_empty_header_cells(m.group(0)), body)
+
+
+def _repair_page(app, pagename, templatename, context, doctree) -> None:
+    if "body" in context:
+        context["body"] = repair_markup(context["body"])
+
+
+def _drop_unused_mathjax(app, pagename, templatename, context, doctree) -> None:
+    # jupyter-book loads MathJax (from a CDN) on every singlehtml page; the print edition is
+    # built offline and, with no equation anywhere in the book, has no use for it.
+    if app.builder.name != "singlehtml":
+        return
+    if any(app.env.domaindata.get("math", {}).get("has_equations", {}).values()):
+        return
+    mathjax = app.config.mathjax_path
+    scripts = context.get("script_files", [])
+    scripts[:] = [s for s in scripts if str(getattr(s, "filename", s) or "") != mathjax]
+
+
 def setup(app):
     app.connect("config-inited", _add_vendor_static)
     # Synchronous, in <head>, before any chart's inline script runs.
@@ -85,5 +162,9 @@ def setup(app):
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
     app.setup_extension("course.exercise_block")  # the {course-exercises} directive
+    app.connect("config-inited", _add_reader_assets)
+    app.add_css_file(STYLESHEET)
+    app.connect("html-page-context", _repair_page)
+    app.connect("html-page-context", _drop_unused_mathjax, priority=900)
     app.setup_extension("course.freshness")  # data/ or course/ changed: execute pages again
     return {"parallel_read_safe": True, "parallel_write_safe": True}

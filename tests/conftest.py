@@ -45,6 +45,15 @@ def clean_copy(target: Path) -> Path:
 
 
 @dataclass
+class ExerciseBuild:
+    """The suite's one ``otter assign`` build of every master, inside a clean copy."""
+
+    root: Path
+    out: Path
+    items: dict  # slug -> course.exercises.BuiltAssignment
+
+
+@dataclass
 class BookBuild:
     root: Path
     html: Path
@@ -53,9 +62,22 @@ class BookBuild:
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> BookBuild:
-    """Build the book strictly (`--all -n -W --keep-going`) from a clean copy, as `make book` does."""
+def built_exercises(tmp_path_factory) -> ExerciseBuild:
+    """Every master built once (otter assign runs each answer key) into a clean copy's
+    ``_build/exercises``, exactly where ``make book`` puts them; the book build reuses it."""
+    from course import exercises
+
     root = clean_copy(tmp_path_factory.mktemp("book") / "repo")
+    out = root / "_build" / "exercises"
+    built = exercises.build_exercises(root / "exercises", out, data_root=root)
+    return ExerciseBuild(root=root, out=out, items={item.slug: item for item in built})
+
+
+@pytest.fixture(scope="session")
+def built_book(built_exercises) -> BookBuild:
+    """Build the book strictly (`--all -n -W --keep-going`) from a clean copy, as `make book`
+    does. The exercise step finds the session's exercise build unchanged and keeps it."""
+    root = built_exercises.root
     env = {**os.environ, "COURSE_ROOT": str(root)}
     logs = []
     steps = [

@@ -41,24 +41,26 @@ def source_of(slug: str) -> Path:
     raise FileNotFoundError(slug)
 
 
+# Today's slugs are contracts (links from outside rely on them): they stay, under these names.
+FIXED_SLUGS = {
+    "chapters/intro",
+    "chapters/russia-in-washington",
+    "chapters/fara-data",
+    "chapters/glossary",
+    "chapters/references",
+    "chapters/instructor-guide",
+}
+
+
 def test_toc_root_and_fixed_slugs():
     assert TOC["format"] == "jb-book"
     assert TOC["root"] == "chapters/intro"
-    allowed = {
-        "chapters/intro",
-        "chapters/russia-in-washington",
-        "chapters/bush-putin",
-        "chapters/trump-putin",
-        "chapters/conclusion",
-        "chapters/fara-data",
-        "chapters/oral-history-data",
-        "chapters/claims-ledger",
-        "chapters/instructor-guide",
-        "chapters/glossary",
-        "chapters/references",
-    }
-    assert set(toc_files()) <= allowed, set(toc_files()) - allowed
-    assert {"chapters/glossary", "chapters/references"} <= set(toc_files())
+    files = toc_files()
+    assert FIXED_SLUGS <= set(files), FIXED_SLUGS - set(files)
+    # A new page is welcome without editing this test: a lower-case slug under chapters/, once.
+    for slug in files:
+        assert re.fullmatch(r"chapters/[a-z0-9]+(?:-[a-z0-9]+)*", slug), slug
+    assert len(files) == len(set(files)), "a page is listed twice in _toc.yml"
 
 
 @pytest.mark.parametrize("slug", toc_files())

@@ -20,7 +20,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from course import exercises, grading
+from course import grading
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import ClassMaker, make_class
 
@@ -233,10 +233,9 @@ def test_check_refuses_a_notebook_without_otter_tests(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return exercises.build_assignment(
-        EXERCISES_DIR / f"{SLUG}.ipynb", tmp_path_factory.mktemp("exercises")
-    )
+def built(built_exercises):
+    """The suite's one otter build (conftest); grading never writes into it."""
+    return built_exercises.items[SLUG]
 
 
 @pytest.fixture(scope="module")

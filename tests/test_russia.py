@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,12 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from course import fara, paths, russia
-from tests.conftest import clean_copy, need_shared
+from course import charts, exercises, fara, paths, russia
+from tests.conftest import need_shared
+from tests.test_chapters import chart_specs, glued_values
 from tests.test_fara import BULK, FARA_SHARED, FP
 
 REPO = Path(__file__).resolve().parent.parent
-CHAPTER = REPO / "chapters" / "russia-in-washington.md"
 BULK_2025 = BULK / FP
 
 
@@ -251,6 +250,31 @@ def test_load_exodus_types_a_valid_file(tmp_path):
     assert table["days_backdated"].tolist() == [1]
 
 
+# ---- this chapter's exercise master --------------------------------------------------------
+
+MASTER = paths.EXERCISES_DIR / "russia-in-washington.ipynb"
+
+
+def test_master_has_five_autograded_and_two_open_questions():
+    table = exercises.question_table(MASTER)
+    auto, manual = table[table["kind"] == "auto"], table[table["kind"] == "manual"]
+    assert len(auto) >= 5 and len(manual) == 2
+    assert auto["points"].sum() == 14
+
+
+def test_master_reads_the_principals_and_the_coding():
+    assert exercises.assignment_config(MASTER)["files"] == [
+        "data/fara/foreign_principals.csv",
+        "data/russia/principals_coded.csv",
+    ]
+
+
+def test_master_needs_only_pandas_altair_and_otter():
+    from tests.test_exercises import master_imports
+
+    assert master_imports(MASTER) <= {"pandas", "altair", "numbers"}
+
+
 # ---- the committed data ------------------------------------------------------------------------
 
 
@@ -366,37 +390,16 @@ FARA_FACTS_2025_04_10 = {
 }
 
 
-def executed_glue(chapter: Path) -> dict:
-    """Run the chapter as the book does (jupytext + nbclient) and return its glued values."""
-    import ast
-
-    import jupytext
-    import nbclient
-
-    notebook = jupytext.read(chapter)
-    nbclient.NotebookClient(
-        notebook,
-        timeout=300,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(chapter.parent)}},
-    ).execute()
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                data = output["data"]
-                text = data.get("application/papermill.record/text/plain", data.get("text/plain"))
-                try:
-                    values[name] = ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    values[name] = text
-    return values
+@pytest.fixture(scope="module")
+def book(built_book):
+    assert built_book.returncode == 0, built_book.log[-6000:]
+    return built_book
 
 
 @pytest.fixture(scope="module")
-def glued():
-    return executed_glue(CHAPTER)
+def glued(book):
+    """The values the chapter glued in the suite's one book build (myst-nb's glue file)."""
+    return glued_values(book.root, "chapters/russia-in-washington")
 
 
 @pytest.mark.slow
@@ -414,121 +417,30 @@ def test_glued_rank_is_the_competition_rank_of_the_data(glued):
     assert glued["labels_above_russia"] + 1 == glued["russia_rank"]
 
 
-@pytest.mark.slow
-def test_every_glue_key_used_in_the_prose_is_defined(glued):
-    used = set(
-        re.findall(r"\{glue:text\}`([\w]+)(?::[^`]*)?`", CHAPTER.read_text(encoding="utf-8"))
-    )
-    assert used and used <= set(glued), sorted(used - set(glued))
-
-
-# ---- the built page: size and chart data -------------------------------------------------------
-
-MINIMAL_TOC = """format: jb-book
-root: chapters/intro
-parts:
-  - caption: The article, section by section
-    numbered: true
-    chapters:
-      - file: chapters/russia-in-washington
-  - caption: Appendices
-    chapters:
-      - file: chapters/fara-data
-      - file: chapters/glossary
-      - file: chapters/references
-      - file: chapters/instructor-guide
-"""
+# ---- the built page: this chapter's charts, links and figures ----------------------------------
 
 
 @pytest.fixture(scope="module")
-def built_page(tmp_path_factory):
-    """Build this chapter strictly from a clean copy, with a table of contents of just this page
-    and the pages it links to, into a temporary folder."""
-    root = clean_copy(tmp_path_factory.mktemp("russia-book") / "repo")
-    (root / "_toc.yml").write_text(MINIMAL_TOC, encoding="utf-8")
-    out = root.parent / "out"
-    env = {**os.environ, "COURSE_ROOT": str(root)}
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "jupyter-book"),
-            "build",
-            str(root),
-            "--path-output",
-            str(out),
-            "--all",
-            "-n",
-            "-W",
-            "--keep-going",
-        ],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    return proc, out / "_build" / "html" / "chapters" / "russia-in-washington.html"
-
-
-def chart_specs(html: str) -> list[dict]:
-    """The vega-lite specs altair's template embeds: ``})({spec}, {"mode": "vega-lite"});``."""
-    decoder, specs = json.JSONDecoder(), []
-    for match in re.finditer(r"\}\)\(\{", html):
-        spec, _ = decoder.raw_decode(html, match.start() + 3)
-        specs.append(spec)
-    return specs
-
-
-def data_rows(spec) -> list[int]:
-    counts = [len(values) for values in spec.get("datasets", {}).values()]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("data"), dict) and isinstance(node["data"].get("values"), list):
-                counts.append(len(node["data"]["values"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(spec)
-    return counts
-
-
-def has_tooltip(node) -> bool:
-    if isinstance(node, dict):
-        return "tooltip" in node.get("encoding", {}) or any(has_tooltip(v) for v in node.values())
-    if isinstance(node, list):
-        return any(has_tooltip(v) for v in node)
-    return False
+def page_html(book):
+    return (book.html / "chapters" / "russia-in-washington.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
-def test_chapter_builds_strictly(built_page):
-    proc, page = built_page
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert page.exists()
-
-
-@pytest.mark.slow
-def test_page_is_small_and_charts_are_aggregated(built_page):
-    _, page = built_page
-    html = page.read_text(encoding="utf-8")
-    assert page.stat().st_size < 400 * 1024, page.stat().st_size
-    specs = chart_specs(html)
+def test_the_four_charts_use_the_chart_helpers(page_html):
+    specs = chart_specs(page_html)
     assert len(specs) == 4
     for spec in specs:
-        assert spec.get("description") and spec["title"]["text"] and spec["title"]["subtitle"]
-        assert has_tooltip(spec), spec["title"]["text"]
-        assert max(data_rows(spec)) <= 5000
+        assert spec["width"] == "container", spec["title"]
+        assert spec["title"]["subtitle"] and spec["description"]
+    focus = [s for s in specs if charts.HIGHLIGHT in json.dumps(s.get("encoding", s))]
+    assert focus, "no chart marks the series in focus with the highlight colour"
 
 
 @pytest.mark.slow
-def test_page_links_the_student_files_and_glues_the_figures(built_page):
-    _, page = built_page
-    html = page.read_text(encoding="utf-8")
-    assert 'href="../exercises/russia-in-washington.zip"' in html
-    assert 'href="../exercises/russia-in-washington.ipynb"' in html
-    assert 'Russia had <span class="pasted-text">4</span>' in html
+def test_page_links_the_student_files_and_glues_the_figures(page_html):
+    assert 'href="../exercises/russia-in-washington.zip"' in page_html
+    assert 'href="../exercises/russia-in-washington.ipynb"' in page_html
+    assert 'Russia had <span class="pasted-text">4</span>' in page_html
 
 
 def test_coding_rules_from_the_codebook_hold_in_the_committed_file():

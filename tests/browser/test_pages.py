@@ -1,102 +1,36 @@
 """Every page of the built book in a real browser (Debian's Chromium), offline.
 
 Fails on any request to a host other than the local server, on broken local links and
-resources, on page script errors, and on any altair chart that did not draw.
+resources, on page script errors and console errors, and on any altair chart that did not draw.
+The browser, the served site and the page list come from tests/browser/conftest.py.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
-import shutil
-import threading
 from urllib.parse import urljoin, urlparse
 
 import altair as alt
 import pytest
 
+from course import browser as chromium
 from course import charts
-from tests.conftest import IN_CI
-from tests.test_book import toc_files
-
-# COURSE_CHROMIUM names another Chromium-family binary (e.g. a CI runner's preinstalled Chrome).
-CHROMIUM = (
-    os.environ.get("COURSE_CHROMIUM")
-    or shutil.which("chromium")
-    or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-)
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser.conftest import reader_pages
 
 pytestmark = pytest.mark.slow
 
 
-def _require_chromium():
-    if CHROMIUM:
-        return
-    if IN_CI:
-        pytest.fail("CI=true but Chromium is missing: install the Debian package 'chromium'")
-    pytest.skip(
-        "Chromium not found: install the Debian package 'chromium' (apt-get install chromium)"
-    )
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def site(built_book):
-    assert built_book.returncode == 0, built_book.log[-4000:]
-    handler = functools.partial(_QuietHandler, directory=str(built_book.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", built_book.html
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 def _pages() -> list[str]:
-    pages = ["index.html"] + [f"{slug}.html" for slug in toc_files()]
-    return pages + ["search.html", "genindex.html"]
+    return ["index.html", *reader_pages()]
 
 
 def visit(browser, base: str, page: str) -> dict:
     """Load one page with every off-host request blocked and recorded."""
-    context = browser.new_context()
-    foreign, failed, errors = [], [], []
-    host = urlparse(base).netloc
-
-    def route(route):
-        if urlparse(route.request.url).netloc == host or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            foreign.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
+    context = chromium.offline_context(browser, base)
+    failed, errors, console = [], [], []
     tab = context.new_page()
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     tab.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     tab.goto(urljoin(base, page), wait_until="load")
     chart_divs = tab.locator("div[id^='altair-viz-']")
@@ -120,9 +54,10 @@ def visit(browser, base: str, page: str) -> dict:
     h1 = tab.locator("h1").count()
     context.close()
     return dict(
-        foreign=foreign,
+        foreign=context.foreign,
         failed=failed,
         errors=errors,
+        console=console,
         charts=count,
         drawn=drawn,
         versions=versions,
@@ -144,6 +79,8 @@ def test_every_page_loads_offline_and_draws_its_charts(site, browser):
             problems.append(f"{page}: failed responses: {seen['failed']}")
         if seen["errors"]:
             problems.append(f"{page}: script errors: {seen['errors']}")
+        if seen["console"]:
+            problems.append(f"{page}: console errors: {seen['console']}")
         if seen["drawn"] != seen["charts"]:
             problems.append(
                 f"{page}: {seen['charts'] - seen['drawn']} of {seen['charts']} charts did not draw"

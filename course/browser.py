@@ -1,0 +1,89 @@
+"""Headless Chromium for the built book, shared by the browser tests, the page benchmark and the
+PDF printer: Debian's Chromium driven by Playwright (no browser download), a local server for a
+folder of HTML, and a context that refuses every request to another host."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+# COURSE_CHROMIUM names another Chromium-family binary (e.g. a CI runner's preinstalled Chrome).
+CHROMIUM_ENV = "COURSE_CHROMIUM"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHART_SELECTOR = "div[id^='altair-viz-']"
+# True once every altair chart on the page has drawn its SVG or canvas.
+CHARTS_DRAWN = (
+    f'() => [...document.querySelectorAll("{CHART_SELECTOR}")]'
+    ".every(d => d.querySelector('svg, canvas'))"
+)
+
+
+def chromium_path() -> str | None:
+    """The Chromium binary to drive: $COURSE_CHROMIUM, else `chromium` on PATH, else None."""
+    found = os.environ.get(CHROMIUM_ENV) or shutil.which("chromium")
+    if not found and os.path.exists("/usr/bin/chromium"):
+        found = "/usr/bin/chromium"
+    return found
+
+
+def launch(playwright):
+    """A headless Chromium browser (raises RuntimeError naming the fix when none is installed)."""
+    path = chromium_path()
+    if not path:
+        raise RuntimeError(
+            "Chromium not found: install the Debian package 'chromium' or set "
+            f"{CHROMIUM_ENV} to a Chromium-family binary"
+        )
+    return playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS, headless=True)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port) and yield its base URL, ending in "/"."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def offline_context(browser, base: str, **options):
+    """A new browser context that aborts, and records in ``context.foreign``, every request to
+    a host other than ``base``'s."""
+    context = browser.new_context(**options)
+    context.foreign = []
+    host = urlparse(base).netloc
+
+    def route(route):
+        url = route.request.url
+        if urlparse(url).netloc == host or url.startswith("data:"):
+            route.continue_()
+        else:
+            context.foreign.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    return context

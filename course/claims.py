@@ -1,0 +1,565 @@
+"""The article's checkable claims (``data/claims.csv``) and the evidence that tests each one.
+
+Every claim whose ``testable`` is ``yes`` or ``partly`` has one small evidence function in
+:data:`EVIDENCE`. It reads the course data under a data root (the layout of ``data/``:
+``fara/``, ``russia/``, ``oral_history/``, ``timeline/``), computes a few figures and applies a
+verdict rule written in its body. :func:`check` compares each computed verdict with the one
+recorded in ``claims.csv``, so a data refresh that changes the story is caught
+(``python -m course claims check``).
+
+Convention: a claim that the data can only *partly* test (its wording goes beyond what the data
+records: a purpose, a cause, "heavily") gets at best ``partly supported``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from course import fara, paths, russia, tables
+
+SECTIONS = ("russia-in-washington", "bush-putin", "trump-putin", "conclusion")
+KINDS = ("descriptive", "comparative", "causal", "predictive")
+TESTABLE = ("yes", "partly", "no")
+SUPPORTED, PARTLY, NOT_SUPPORTED = "supported", "partly supported", "not supported"
+NOT_TESTABLE = "not testable with this data"
+VERDICTS = (SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_TESTABLE)
+COLUMNS = ("claim_id", "section", "claim", "kind", "testable", "evidence", "verdict", "note")
+
+# The countries the article compares Russia with, as filed in the registry.
+COMPARISON = ("JAPAN", "SAUDI ARABIA", "UNITED ARAB EMIRATES", "QATAR", "UKRAINE")
+GULF_MONARCHIES = ("SAUDI ARABIA", "UNITED ARAB EMIRATES", "QATAR")
+EAST_ASIAN_ALLIES = ("JAPAN", "KOREA, SOUTH", "TAIWAN")
+NAMED_INDIVIDUALS = ("Abramovich", "Khudainatov", "Chemezov", "Brovko")
+FAR_MORE_FACTOR = 2  # "far more": more than this many times Russia's active rows
+STATED_INTERVIEWS = 30  # the article's "over 30 interviews"
+FIRST_POST_SOVIET_YEAR = 1992
+
+# What each coded principal type means for the claims. The evidence functions use these
+# meanings, never the type strings, so a renamed or split type in the codebook
+# (course.russia.TYPES) needs one line here; type_meaning() refuses a type missing from this map.
+STATE, INDIVIDUAL, NON_STATE, UNCLEAR = "state", "individual", "non-state", "unclear"
+TYPE_MEANING = {
+    "state media": STATE,
+    "state body or state-owned company": STATE,
+    "individual seeking sanctions relief": INDIVIDUAL,  # renamed by the accuracy pass (i16) to:
+    "individual facing sanctions or legal action": INDIVIDUAL,
+    "private company or association": NON_STATE,
+    "opposition or civil society": NON_STATE,  # split by the accuracy pass (i16) into:
+    "opposition or exile group": NON_STATE,
+    "political party or civil society": NON_STATE,
+    "unclear": UNCLEAR,
+    russia.NOT_YET_CODED: UNCLEAR,
+}
+
+# The two Trump terms, judged separately: the eras' timeline spans a four-year gap.
+TRUMP_TERMS = {
+    "term_2017": (pd.Timestamp("2017-01-20"), pd.Timestamp("2021-01-20")),
+    "term_2025": (pd.Timestamp("2025-01-20"), None),
+}
+
+CLAIM_SCHEMA = tables.schema(
+    {
+        "claim_id": tables.text(),
+        "section": tables.text(SECTIONS),
+        "claim": tables.text(),
+        "kind": tables.text(KINDS),
+        "testable": tables.text(TESTABLE),
+        "evidence": tables.text(),
+        "verdict": tables.text(VERDICTS),
+        "note": tables.text(required=False),
+    }
+)
+CLAIM_RULES = [
+    tables.RowRule(
+        "claim_id",
+        "claim_id must be unique and written in lower-case-with-hyphens",
+        lambda f: (
+            ~f["claim_id"].duplicated() & f["claim_id"].str.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*")
+        ),
+    ),
+    tables.RowRule(
+        "verdict",
+        f"a claim with testable = no must have the verdict {NOT_TESTABLE!r}",
+        lambda f: (f["testable"] != "no") | (f["verdict"] == NOT_TESTABLE),
+    ),
+]
+
+
+class ClaimsError(ValueError):
+    """The claims cannot be checked (missing data root, file or evidence function)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What an evidence function found: its verdict, the figures behind it, and its rule."""
+
+    verdict: str
+    figures: dict = field(default_factory=dict)
+    rule: str = ""
+
+    def figures_text(self) -> str:
+        def show(value):
+            if isinstance(value, float):
+                return f"{value:.3f}".rstrip("0").rstrip(".")
+            if isinstance(value, pd.Timestamp):
+                return f"{value:%Y-%m-%d}"
+            return str(value)
+
+        return "; ".join(f"{name}={show(value)}" for name, value in self.figures.items())
+
+
+def data_root(data_dir: Path | str | None = None) -> Path:
+    return Path(data_dir) if data_dir is not None else paths.DATA_DIR
+
+
+def claims_path(data_dir: Path | str | None = None) -> Path:
+    return data_root(data_dir) / "claims.csv"
+
+
+def load_claims(path: Path | str | None = None) -> pd.DataFrame:
+    """``claims.csv`` through the shared checked loader (a bad row names file, line, column)."""
+    return tables.read_table(path or claims_path(), CLAIM_SCHEMA, CLAIM_RULES)
+
+
+def type_meaning(kind: str) -> str:
+    """The meaning (state, individual, non-state, unclear) of a coded principal type."""
+    try:
+        return TYPE_MEANING[kind]
+    except KeyError:
+        raise ClaimsError(
+            f"coded type {kind!r} has no meaning in course.claims.TYPE_MEANING; "
+            "add it there (the codebook's types are course.russia.TYPES)"
+        ) from None
+
+
+# ---- data under a root ---------------------------------------------------------------------------
+
+
+def snapshot_date(data_dir=None) -> pd.Timestamp:
+    return pd.Timestamp(fara.load_datapackage(data_root(data_dir) / "fara")["snapshot_date"])
+
+
+def principals(data_dir=None) -> pd.DataFrame:
+    return fara.load_principals(data_root(data_dir) / "fara")
+
+
+def coded_russian_principals(data_dir=None) -> pd.DataFrame:
+    """Rows filed under ``RUSSIA`` with their coded ``type`` and its ``meaning``."""
+    root = data_root(data_dir)
+    coded = russia.code_principals(
+        principals(root), russia.load_principals_coded(root / "russia" / "principals_coded.csv")
+    )
+    coded = coded[coded["country"].str.strip() == "RUSSIA"].copy()
+    coded["meaning"] = coded["type"].map(type_meaning)
+    return coded
+
+
+def active_by_label(data_dir=None) -> pd.Series:
+    """Active principal rows per country label as filed, on the snapshot date."""
+    active = fara.active_on(snapshot_date(data_dir), principals(data_dir))
+    return active["country"].str.strip().value_counts().astype(int)
+
+
+def yearly_active(data_dir=None, labels=("RUSSIA", *COMPARISON)) -> pd.DataFrame:
+    """Active rows on 31 December of each year since 1992 (snapshot date in its own year),
+    one column per normalised country label."""
+    rows = principals(data_dir)
+    rows = rows[rows["country_normalized"].isin(labels)]
+    yearly = fara.active_by_country_year(rows, snapshot_date(data_dir))
+    yearly = yearly[yearly["year"] >= FIRST_POST_SOVIET_YEAR]
+    table = yearly.pivot(index="year", columns="country_normalized", values="active")
+    return table.reindex(columns=list(labels), fill_value=0)
+
+
+def timeline_events(data_dir=None) -> pd.DataFrame:
+    from course import timeline
+
+    return timeline.load_events(data_root(data_dir) / "timeline" / "events.csv")
+
+
+# ---- evidence functions: one per testable claim -----------------------------------------------
+
+
+def fara_shallow_today(data_dir=None) -> Evidence:
+    counts = active_by_label(data_dir)
+    ours = int(counts.get("RUSSIA", 0))
+    others = counts.reindex(list(COMPARISON), fill_value=0)
+    share = ours / int(counts.sum())
+    below_all = ours < int(others.min())
+    small = share < 0.01
+    verdict = SUPPORTED if below_all and small else PARTLY if below_all or small else NOT_SUPPORTED
+    return Evidence(
+        verdict,
+        {
+            "russia_active": ours,
+            "comparison_min": int(others.min()),
+            "comparison_min_country": others.idxmin().title(),
+            "russia_share": share,
+            "russia_rank": russia.competition_rank(
+                counts.reindex(counts.index.union(["RUSSIA"]), fill_value=0), "RUSSIA"
+            ),
+            "labels": int(len(counts)),
+        },
+        "supported if Russia has fewer active rows than every comparison country and under 1% "
+        "of all active rows; partly supported if only one of the two holds",
+    )
+
+
+def comparators_lobby_more(data_dir=None) -> Evidence:
+    counts = active_by_label(data_dir)
+    ours = int(counts.get("RUSSIA", 0))
+    named = counts.reindex(list(GULF_MONARCHIES + EAST_ASIAN_ALLIES), fill_value=0)
+    far_more = named > FAR_MORE_FACTOR * ours
+    return Evidence(
+        PARTLY if far_more.all() else NOT_SUPPORTED,
+        {
+            "russia_active": ours,
+            "named_min": int(named.min()),
+            "named_min_country": named.idxmin().title(),
+            "named_far_more": int(far_more.sum()),
+            "named": int(len(named)),
+        },
+        "partly supported (the aims of lobbying are not in the data) if every Gulf monarchy and "
+        "East Asian ally named has more than twice Russia's active rows; else not supported",
+    )
+
+
+def fara_always_low(data_dir=None) -> Evidence:
+    yearly = yearly_active(data_dir)
+    ours = yearly["RUSSIA"]
+    median = yearly[list(COMPARISON)].median(axis=1)
+    below = ours < median
+    maxima = yearly[list(COMPARISON)].max()
+    always = bool(below.all()) and int(ours.max()) < int(maxima.min())
+    verdict = SUPPORTED if always else PARTLY if below.mean() >= 0.5 else NOT_SUPPORTED
+    return Evidence(
+        verdict,
+        {
+            "years": int(len(ours)),
+            "years_below_median": int(below.sum()),
+            "russia_max": int(ours.max()),
+            "russia_max_year": int(ours.idxmax()),
+            "comparison_max_lowest": int(maxima.min()),
+            "comparison_max_lowest_country": maxima.idxmin().title(),
+            "russia_max_since_2000": int(ours.loc[2000:].max()),
+        },
+        "supported if Russia is below the comparison set's median country in every year since "
+        "1992 and its highest year is below every comparison country's; partly supported if it "
+        "is below the median in at least half the years",
+    )
+
+
+def state_principals_few(data_dir=None) -> Evidence:
+    coded = coded_russian_principals(data_dir)
+    names = coded.assign(name=coded["foreign_principal"].str.strip()).drop_duplicates("name")
+    state = int((names["meaning"] == STATE).sum())
+    share = state / len(names)
+    since = coded[coded["principal_registered"].dt.year >= FIRST_POST_SOVIET_YEAR]
+    verdict = SUPPORTED if share <= 0.25 else PARTLY if share < 0.5 else NOT_SUPPORTED
+    return Evidence(
+        verdict,
+        {
+            "names": int(len(names)),
+            "state_names": state,
+            "state_share": share,
+            "not_yet_coded": int((names["type"] == russia.NOT_YET_CODED).sum()),
+            "rows_since_1992": int(len(since)),
+            "state_share_rows_since_1992": float((since["meaning"] == STATE).mean()),
+        },
+        "over every distinct name ever filed under RUSSIA: supported if at most a quarter are "
+        "state principals (a handful), partly supported if under half, else not supported",
+    )
+
+
+def individual_sanctions_today(data_dir=None) -> Evidence:
+    active = fara.active_on(snapshot_date(data_dir), coded_russian_principals(data_dir))
+    individuals = int((active["meaning"] == INDIVIDUAL).sum())
+    state = int((active["meaning"] == STATE).sum())
+    share = individuals / len(active) if len(active) else 0.0
+    on_file = [n for n in NAMED_INDIVIDUALS if active["foreign_principal"].str.contains(n).any()]
+    return Evidence(
+        PARTLY if share >= 0.5 and state == 0 else NOT_SUPPORTED,
+        {
+            "active_rows": int(len(active)),
+            "individual_rows": individuals,
+            "individual_share": share,
+            "state_rows": state,
+            "named_on_file": len(on_file),
+        },
+        "partly supported (a contract's purpose is not in the registry) if individuals are at "
+        "least half of the active Russian rows and no state principal is active; else not "
+        "supported",
+    )
+
+
+def rt_2017(data_dir=None) -> Evidence:
+    rows = principals(data_dir)
+    rt = rows[
+        (rows["country"].str.strip() == "RUSSIA")
+        & rows["foreign_principal"].str.contains(r"TV[- ]?Novosti", case=False)
+    ]
+    first = rt.sort_values("principal_registered").iloc[0] if len(rt) else None
+    coded = coded_russian_principals(data_dir)
+    state_media_2017 = coded[
+        (coded["type"] == "state media") & (coded["principal_registered"].dt.year == 2017)
+    ]
+    ok = first is not None and first["principal_registered"].year == 2017
+    return Evidence(
+        SUPPORTED if ok else NOT_SUPPORTED,
+        {
+            "first_rt_registration": first["principal_registered"] if first is not None else "none",
+            "first_rt_registrant": first["registrant_name"] if first is not None else "none",
+            "rt_rows": int(len(rt)),
+            "state_media_rows_2017": int(len(state_media_2017)),
+        },
+        "supported if the earliest row naming ANO TV-Novosti (RT) as principal is dated 2017",
+    )
+
+
+def over_30_interviews(data_dir=None) -> Evidence:
+    from course import oral_history
+
+    people = oral_history.load_interviewees(
+        data_root(data_dir) / "oral_history" / "interviewees.csv"
+    )
+    listed = people[people["in_collection"].isin(["confirmed", "role_listed"])]
+    return Evidence(
+        SUPPORTED if len(listed) > STATED_INTERVIEWS else NOT_TESTABLE,
+        {
+            "listed": int(len(listed)),
+            "confirmed": int((listed["in_collection"] == "confirmed").sum()),
+        },
+        "supported if the course lists more than 30 people in the collection; a shorter list "
+        "cannot refute the figure (the archived listing is cut off), so: not testable",
+    )
+
+
+def witnesses_agree_warmth(data_dir=None) -> Evidence:
+    from course import oral_history
+
+    root = data_root(data_dir) / "oral_history"
+    explanations = oral_history.load_explanations(root / "explanations.csv")
+    people = oral_history.load_interviewees(root / "interviewees.csv")
+    chem = explanations[explanations["factor"] == "personal chemistry"].merge(
+        people[["name", "side"]], on="name", how="left"
+    )
+    both_sides = {"US", "Russia"} <= set(chem["side"])
+    stances = sorted(set(chem["stance"]))
+    transcript_sides = set(chem.loc[chem["basis"] == "transcript", "side"])
+    if not (both_sides and len(stances) >= 2):
+        verdict = NOT_SUPPORTED
+    elif {"US", "Russia"} <= transcript_sides:
+        verdict = SUPPORTED
+    else:
+        verdict = PARTLY
+    return Evidence(
+        verdict,
+        {
+            "speakers": int(chem["name"].nunique()),
+            "us_speakers": int(chem.loc[chem["side"] == "US", "name"].nunique()),
+            "russian_speakers": int(chem.loc[chem["side"] == "Russia", "name"].nunique()),
+            "stances": len(stances),
+            "from_transcripts": int((chem["basis"] == "transcript").sum()),
+        },
+        "needs personal-chemistry codes from both sides with at least two different stances; "
+        "supported only if each side's code rests on a transcript, else partly supported",
+    )
+
+
+CONTACT_KINDS = ("meeting", "call")
+"""Timeline kinds that record the leaders' contact itself; the other kinds are the substance."""
+
+
+def warmth_then_erosion(events: pd.DataFrame) -> dict:
+    """The arc of a span of scored events around its first clash (a ``clash`` scored below 0):
+    the net score of all events before it, and, from it on, the net score of the leaders'
+    contacts (meetings, calls) and of the substance (agreements, cooperation, clashes,
+    institutional events) separately. ``holds`` is the warmth-then-erosion test."""
+    events = events.sort_values("date", kind="stable")
+    score = events["score"].astype(int)
+    clash = (events["kind"] == "clash") & (score < 0)
+    if not clash.any():
+        return {
+            "first_clash": "none",
+            "before_clash": int(score.sum()),
+            "contacts_after": 0,
+            "substance_after": 0,
+            "holds": False,
+        }
+    first = events.loc[clash, "date"].min()
+    after = events["date"] >= first
+    contact = events["kind"].isin(CONTACT_KINDS)
+    before_score = int(score[~after].sum())
+    substance_after = int(score[after & ~contact].sum())
+    return {
+        "first_clash": first,
+        "before_clash": before_score,
+        "contacts_after": int(score[after & contact].sum()),
+        "substance_after": substance_after,
+        "holds": before_score > 0 and substance_after < 0,
+    }
+
+
+ARC_RULE = (
+    "partly supported (a timeline shows order, not cause) if the net score of the events before "
+    "the first clash is positive and, from that clash on, the net score of the substance "
+    "(everything but the leaders' meetings and calls) is negative; else not supported"
+)
+
+
+def bush_warmth_then_clash(data_dir=None) -> Evidence:
+    events = timeline_events(data_dir)
+    arc = warmth_then_erosion(events[events["era"] == "bush-putin"])
+    return Evidence(
+        PARTLY if arc["holds"] else NOT_SUPPORTED,
+        {k: v for k, v in arc.items() if k != "holds"},
+        ARC_RULE,
+    )
+
+
+def bush_milestones(data_dir=None) -> Evidence:
+    events = timeline_events(data_dir)
+    clashes = events[(events["kind"] == "clash") & (events["score"].astype(int) < 0)]
+    month = clashes["date"].dt.strftime("%Y-%m")
+    found = {m: bool((month == m).any()) for m in ("2007-02", "2008-08")}
+    hits = sum(found.values())
+    return Evidence(
+        SUPPORTED if hits == 2 else PARTLY if hits == 1 else NOT_SUPPORTED,
+        {
+            "clash_2007_02": found["2007-02"],
+            "clash_2008_08": found["2008-08"],
+            "worst_score_2008_08": int(clashes.loc[month == "2008-08", "score"].min())
+            if found["2008-08"]
+            else "none",
+        },
+        "supported if the timeline has a negatively scored clash in February 2007 (Munich) and "
+        "in August 2008 (Georgia war); partly supported if only one",
+    )
+
+
+def trump_repeats_pattern(data_dir=None) -> Evidence:
+    events = timeline_events(data_dir)
+    events = events[events["era"] == "trump-putin"]
+    figures, holds = {}, []
+    for term, (start, end) in TRUMP_TERMS.items():
+        span = events[(events["date"] >= start) & ((events["date"] < end) if end else True)]
+        arc = warmth_then_erosion(span)
+        holds.append(arc["holds"])
+        for key in ("first_clash", "before_clash", "contacts_after", "substance_after"):
+            figures[f"{term}_{key}"] = arc[key]
+    return Evidence(
+        PARTLY if all(holds) else NOT_SUPPORTED,
+        figures,
+        ARC_RULE + ", in each Trump term separately",
+    )
+
+
+EVIDENCE: dict[str, Callable[..., Evidence]] = {
+    "fara-shallow-today": fara_shallow_today,
+    "comparators-lobby-more": comparators_lobby_more,
+    "fara-always-low": fara_always_low,
+    "state-principals-few": state_principals_few,
+    "individual-sanctions-today": individual_sanctions_today,
+    "rt-2017": rt_2017,
+    "over-30-interviews": over_30_interviews,
+    "witnesses-agree-warmth": witnesses_agree_warmth,
+    "bush-warmth-then-clash": bush_warmth_then_clash,
+    "bush-milestones": bush_milestones,
+    "trump-repeats-pattern": trump_repeats_pattern,
+}
+"""Evidence function of each testable claim, by ``claim_id``."""
+
+
+def evidence_all(data_dir=None) -> dict[str, Evidence]:
+    """Every evidence function's result on the data under ``data_dir``, by ``claim_id``."""
+    return {claim_id: function(data_root(data_dir)) for claim_id, function in EVIDENCE.items()}
+
+
+def figure_text(value) -> object:
+    """A figure as the pages glue it: dates as "13 December 2001", flags as yes/no."""
+    if isinstance(value, pd.Timestamp):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+# ---- checking ------------------------------------------------------------------------------------
+
+
+def check(data_dir=None) -> pd.DataFrame:
+    """One row per claim: recorded and computed verdict, whether they agree, and key figures.
+
+    Rows with ``testable = no`` have no evidence function; their computed verdict is the
+    recorded one. A testable row without an evidence function is a :class:`ClaimsError`.
+    """
+    root = data_root(data_dir)
+    if not root.is_dir():
+        raise ClaimsError(f"{root}: no such data folder")
+    path = claims_path(root)
+    if not path.is_file():
+        raise ClaimsError(f"{path}: missing (the data folder needs claims.csv)")
+    claims = load_claims(path)
+    rows = []
+    for claim in claims.itertuples(index=False):
+        if claim.testable == "no":
+            rows.append((claim.claim_id, claim.verdict, claim.verdict, True, "", ""))
+            continue
+        if claim.claim_id not in EVIDENCE:
+            raise ClaimsError(
+                f"{path}: claim {claim.claim_id!r} is testable ({claim.testable}) but "
+                "course.claims.EVIDENCE has no evidence function for it"
+            )
+        found = EVIDENCE[claim.claim_id](root)
+        rows.append(
+            (
+                claim.claim_id,
+                claim.verdict,
+                found.verdict,
+                found.verdict == claim.verdict,
+                found.figures_text(),
+                found.rule,
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["claim_id", "recorded", "computed", "agrees", "figures", "rule"]
+    )
+
+
+def check_command(args) -> int:
+    """``python -m course claims check``: 0 all agree, 1 a verdict changed, 2 bad input."""
+    import sys
+
+    try:
+        table = check(args.data)
+    except (
+        ClaimsError,
+        tables.TableError,
+        russia.CodingError,
+        fara.FaraDataError,
+        FileNotFoundError,
+    ) as err:
+        print(f"claims check: {err}", file=sys.stderr)
+        return 2
+    width = int(table["claim_id"].str.len().max())
+    for row in table.itertuples(index=False):
+        mark = "ok" if row.agrees else "CHANGED"
+        print(
+            f"{mark:7} {row.claim_id:{width}}  recorded: {row.recorded}; computed: {row.computed}"
+        )
+        if row.figures:
+            print(f"{'':7} {'':{width}}  {row.figures}")
+    changed = table.loc[~table["agrees"], "claim_id"].tolist()
+    if changed:
+        print(
+            f"{len(changed)} of {len(table)} claims: the computed verdict differs from "
+            f"claims.csv: {', '.join(changed)}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"all {len(table)} claims agree with claims.csv")
+    return 0

@@ -1,0 +1,314 @@
+"""The Bush–Putin and Trump–Putin eras side by side, and Russia's FARA footprint on named dates.
+
+For the chapter "Trump, Putin and the repetition of a pattern". The timeline tables come from
+:mod:`course.timeline` (eras, first meetings, contacts per year in office); the FARA counts
+from :mod:`course.fara` and :mod:`course.russia`, with the same active-on-date rule and
+coding as the Russia chapter and the FARA data guide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import altair as alt
+import pandas as pd
+
+from course import charts, fara, russia, timeline
+from course.dates import day_text
+
+LEADER_ERAS = ("bush-putin", "trump-putin")
+ERA_LABELS = {"bush-putin": "Bush–Putin", "trump-putin": "Trump–Putin"}
+STATE_TYPES = russia.STATE_TYPES
+"""The coded types that speak for the Russian state, as the Russia chapter counts them."""
+
+FOOTPRINT_COLUMNS = ["date", "active_rows", "principals", "state_rows"]
+FIRST_RUSSIAN_DAY = pd.Timestamp("1992-01-01")
+"""Before 1992 the ``RUSSIA`` label also holds Soviet bodies (see the FARA data guide)."""
+
+COMPARISON_COLUMNS = [
+    "era",
+    "first_meeting",
+    "contacts",
+    "in_person",
+    "years_in_office",
+    "contacts_per_year",
+    "events",
+    "cooperative_share",
+    "first_clash",
+    "first_clash_event",
+    "days_to_first_clash",
+    "agreements",
+]
+
+
+# ---- FARA footprint -----------------------------------------------------------------------------
+
+
+def footprint_dates(snapshot) -> list[pd.Timestamp]:
+    """The dates the chapter names: the ends of 2001, 2008, 2017 and 2021, and the snapshot."""
+    ends = [pd.Timestamp(year=year, month=12, day=31) for year in (2001, 2008, 2017, 2021)]
+    return [*ends, pd.Timestamp(snapshot).normalize()]
+
+
+def fara_footprint(
+    dates: Iterable, principals: pd.DataFrame | None = None, coded: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Russia's FARA footprint on each date: one row per date with ``active_rows`` (rows
+    labelled ``RUSSIA`` active by :func:`course.fara.active_on`), ``principals`` (distinct
+    names among them) and ``state_rows`` (those coded as state media or state bodies by
+    :func:`course.russia.code_principals`).
+
+    Dates before 1992 are refused: the FARA data guide's rule counts the ``RUSSIA`` label
+    alone only for post-Soviet Russia.
+    """
+    principals = fara.load_principals() if principals is None else principals
+    rows = russia.code_principals(principals, coded)
+    rows = rows[rows["country"].str.strip() == "RUSSIA"]
+    out = []
+    for date in dates:
+        day = pd.Timestamp(date).normalize()
+        if day < FIRST_RUSSIAN_DAY:
+            raise ValueError(
+                f"{day.date()}: before 1992 the RUSSIA label mixes Soviet and Russian rows; "
+                "the footprint starts on 1992-01-01"
+            )
+        active = fara.active_on(day, rows)
+        out.append(
+            {
+                "date": day,
+                "active_rows": len(active),
+                "principals": int(active["foreign_principal"].str.strip().nunique()),
+                "state_rows": int(active["type"].isin(STATE_TYPES).sum()),
+            }
+        )
+    return pd.DataFrame(out, columns=FOOTPRINT_COLUMNS)
+
+
+# ---- the eras on one clock ----------------------------------------------------------------------
+
+
+def comparison_table(events: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """One row per leader era, every figure computed from the tables.
+
+    - ``contacts``, ``years_in_office``, ``contacts_per_year``: as
+      :func:`course.timeline.contacts_per_era` counts them; ``in_person``: summits, sidelines
+      meetings and visits only;
+    - ``events``: the era's scored events; ``cooperative_share``: the share of them scored
+      above zero;
+    - ``first_clash``: the first event of kind ``clash`` on or after the era's first meeting,
+      its text in ``first_clash_event`` and the days since the first meeting in
+      ``days_to_first_clash``;
+    - ``agreements``: events of kind ``agreement``.
+    """
+    per_era = timeline.contacts_per_era(contacts).set_index("era")
+    in_person = timeline.contacts_per_era(contacts, timeline.IN_PERSON).set_index("era")
+    rows = []
+    for era in LEADER_ERAS:
+        first = timeline.first_meeting(contacts, era)
+        own = events[events["era"] == era]
+        clashes = own[(own["kind"] == "clash") & (own["date"] >= first)].sort_values(
+            "date", kind="stable"
+        )
+        if clashes.empty:
+            raise ValueError(f"era {era!r} has no clash on or after its first meeting")
+        clash = clashes.iloc[0]
+        rows.append(
+            {
+                "era": era,
+                "first_meeting": first,
+                "contacts": int(per_era.loc[era, "contacts"]),
+                "in_person": int(in_person.loc[era, "contacts"]),
+                "years_in_office": float(per_era.loc[era, "years_in_office"]),
+                "contacts_per_year": float(per_era.loc[era, "contacts_per_year"]),
+                "events": len(own),
+                "cooperative_share": float((own["score"] > 0).mean()),
+                "first_clash": clash["date"],
+                "first_clash_event": clash["event"],
+                "days_to_first_clash": int((clash["date"] - first).days),
+                "agreements": int((own["kind"] == "agreement").sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def out_of_office(contacts: pd.DataFrame) -> pd.DataFrame:
+    """The gaps inside the Trump era (2021-01-20 to 2025-01-20) on the Trump clock: columns
+    era, start, end, start_months, end_months, label. Months count from the first meeting,
+    as in :func:`course.timeline.era_arc`."""
+    first = timeline.first_meeting(contacts, "trump-putin")
+    windows = timeline.WINDOWS["trump-putin"]
+    rows = []
+    for (_, end), (start, _) in zip(windows, windows[1:]):
+        rows.append(
+            {
+                "era": "trump-putin",
+                "start": end,
+                "end": start,
+                "start_months": (end - first).days / timeline.DAYS_PER_MONTH,
+                "end_months": (start - first).days / timeline.DAYS_PER_MONTH,
+                "label": f"Trump out of office, {end:%b %Y} to {start:%b %Y}",
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["era", "start", "end", "start_months", "end_months", "label"]
+    )
+
+
+def aligned_arcs(events: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """Both leader eras on the clock of months since each era's first meeting.
+
+    :func:`course.timeline.era_arc` for each era, with ``era``, ``era_label`` and ``term``
+    (1 or 2 for Trump's terms, 1 for Bush) so a line can break across the 2021–2024 gap.
+    Events of the ``between`` era that fall inside that gap are added on the Trump clock
+    with ``source = "between"`` and no cumulative score: they are context, not Trump–Putin
+    events.
+    """
+    frames = []
+    for era in LEADER_ERAS:
+        arc = timeline.era_arc(events, contacts, era)
+        second_term = timeline.WINDOWS[era][-1][0] if len(timeline.WINDOWS[era]) > 1 else None
+        term = 1 if second_term is None else (arc["date"] >= second_term).astype(int) + 1
+        frames.append(arc.assign(era=era, era_label=ERA_LABELS[era], term=term))
+    gap = out_of_office(contacts)
+    first = timeline.first_meeting(contacts, "trump-putin")
+    between = events[events["era"] == "between"]
+    inside = pd.Series(False, index=between.index)
+    for _, row in gap.iterrows():
+        inside |= (between["date"] >= row["start"]) & (between["date"] < row["end"])
+    context = between[inside]
+    if len(context):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": context["date"],
+                    "precision": context["precision"],
+                    "source": "between",
+                    "label": context["event"],
+                    "kind": context["kind"],
+                    "score": context["score"],
+                    "status": context["status"],
+                    "source_url": context["source_url"],
+                    "months_since_first_meeting": (context["date"] - first).dt.days
+                    / timeline.DAYS_PER_MONTH,
+                    "cumulative_score": pd.array([pd.NA] * len(context), dtype="Int64"),
+                    "era": "trump-putin",
+                    "era_label": ERA_LABELS["trump-putin"],
+                    "term": 0,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out["cumulative_score"] = out["cumulative_score"].astype("Int64")
+    out["term"] = out["term"].astype("int64")
+    return out
+
+
+def meetings(contacts: pd.DataFrame, era: str) -> pd.DataFrame:
+    """The era's in-person contacts (summit, sidelines, visit) in date order."""
+    met = contacts[(contacts["era"] == era) & contacts["format"].isin(timeline.IN_PERSON)]
+    return met.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def meeting_list(contacts: pd.DataFrame, era: str) -> str:
+    """The era's in-person contacts as prose: "place, Month YYYY; ..."."""
+    met = meetings(contacts, era)
+    return "; ".join(f"{place}, {day:%B %Y}" for place, day in zip(met["place"], met["date"]))
+
+
+# ---- the chart ----------------------------------------------------------------------------------
+
+
+def when(date: pd.Timestamp, precision: str) -> str:
+    """A table date as text at its precision: "16 June 2001", or "July 2005" for a month."""
+    return f"{date:%B %Y}" if precision == "month" else day_text(date)
+
+
+ARC_SUBTITLE = (
+    "Running sum of event scores; circles: scored events, triangles: leader contacts; "
+    "shaded: Trump out of office (2021–2025)"
+)
+ARC_TOOLTIP = [
+    alt.Tooltip("era_label:N", title="Era"),
+    alt.Tooltip("when:N", title="Date"),
+    alt.Tooltip("label:N", title="What"),
+    alt.Tooltip("kind:N", title="Kind or format"),
+    alt.Tooltip("score:Q", title="Score (-3..+3)"),
+    alt.Tooltip("months:Q", title="Months since first meeting", format=".1f"),
+    alt.Tooltip("status:N", title="Status"),
+]
+
+
+def arcs_chart(arcs: pd.DataFrame, gap: pd.DataFrame, description: str) -> alt.LayerChart:
+    """Both eras on one clock: the running sum of event scores (a line per term), every
+    scored event and leader contact as a point, the Trump gap shaded with the between-era
+    events in it as dashed rules. Clicking a legend entry highlights one era."""
+    data = arcs.assign(
+        when=[when(day, precision) for day, precision in zip(arcs["date"], arcs["precision"])],
+        months=arcs["months_since_first_meeting"].round(2),
+        shown=arcs["source"].map(
+            {"event": "scored event", "contact": "leader contact", "between": "between eras"}
+        ),
+        size=arcs["score"].abs().fillna(0).astype(float),
+    ).drop(columns=["date", "source_url", "months_since_first_meeting"])
+    data["score"] = data["score"].astype("float")
+    data["cumulative_score"] = data["cumulative_score"].astype("float")
+    eras_shown = [ERA_LABELS[era] for era in LEADER_ERAS]
+    colour = alt.Color(
+        "era_label:N",
+        title=None,
+        scale=charts.highlight_scale(eras_shown, ERA_LABELS["trump-putin"]),
+        legend=alt.Legend(orient="bottom", columns=2),
+    )
+    pick = alt.selection_point(fields=["era_label"], bind="legend")
+    x = alt.X("months:Q", title="Months since first meeting")
+    on_line = data[data["shown"] != "between eras"]
+    band = (
+        alt.Chart(gap.assign(months=gap["start_months"].round(2), end=gap["end_months"].round(2)))
+        .mark_rect(opacity=0.15, color=charts.MUTED)
+        .encode(x="months:Q", x2="end:Q", tooltip=[alt.Tooltip("label:N", title="Gap")])
+    )
+    rules = (
+        alt.Chart(data[data["shown"] == "between eras"])
+        .mark_rule(strokeDash=[4, 3], color="#666")
+        .encode(x=x, tooltip=ARC_TOOLTIP)
+    )
+    line = (
+        alt.Chart(on_line)
+        .mark_line(interpolate="step-after", strokeWidth=2)
+        .encode(
+            x=x,
+            y=alt.Y("cumulative_score:Q", title="Running sum of event scores"),
+            color=colour,
+            detail="term:N",
+            opacity=alt.condition(pick, alt.value(0.9), alt.value(0.15)),
+        )
+    )
+    points = (
+        alt.Chart(on_line)
+        .mark_point(filled=True)
+        .encode(
+            x=x,
+            y="cumulative_score:Q",
+            color=colour,
+            shape=alt.Shape(
+                "shown:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["scored event", "leader contact"], range=["circle", "triangle-up"]
+                ),
+                # A second legend does not fit a phone screen; the subtitle names the shapes.
+                legend=None,
+            ),
+            size=alt.Size("size:Q", scale=alt.Scale(domain=[0, 3], range=[25, 160]), legend=None),
+            opacity=alt.condition(pick, alt.value(0.9), alt.value(0.15)),
+            tooltip=ARC_TOOLTIP,
+        )
+        .add_params(pick)
+    )
+    return charts.titled(
+        band + rules + line + points,
+        "Both eras on one clock",
+        description,
+        subtitle=ARC_SUBTITLE,
+        height=320,
+    )

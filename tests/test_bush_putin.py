@@ -1,0 +1,375 @@
+"""course.bush_putin, the chapter "Lessons from Bush and Putin" and its graded notebook."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from course import bush_putin, exercises, grading, oral_history, timeline
+from course.paths import EXERCISES_DIR, SHARED_DIR
+from tests.conftest import need_shared
+from tests.fixtures.submissions import ClassMaker
+from tests.test_prose_numbers import DATE, prose_lines
+
+REPO = Path(__file__).resolve().parent.parent
+CHAPTER = REPO / "chapters" / "bush-putin.md"
+ARTICLE = SHARED_DIR / "article" / "trumputin-pact.txt"
+SLUG = "bush-putin"
+
+
+def events_frame(rows):
+    """A small events table typed like ``timeline.load_events`` output."""
+    frame = pd.DataFrame(rows, columns=["date", "era", "event", "kind", "score"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["score"] = frame["score"].astype("Int64")
+    return frame
+
+
+EVENTS = events_frame(
+    [
+        ("2001-06-16", "bush-putin", "First meeting", "meeting", 2),
+        ("2001-12-13", "bush-putin", "Treaty notice", "clash", -2),
+        ("2001-11-01", "bush-putin", "Minor spat", "institutional", -1),
+        ("2002-05-24", "bush-putin", "Treaty signed", "agreement", 3),
+        ("2003-03-20", "bush-putin", "A war begins", "clash", -3),
+        ("2004-03-29", "bush-putin", "Enlargement", "clash", -2),
+        ("2004-06-08", "bush-putin", "Summit", "meeting", 1),
+        ("2017-07-07", "trump-putin", "Later clash", "clash", -2),
+    ]
+)
+
+
+# ---- timeline helpers ---------------------------------------------------------------------------
+
+
+def test_first_clash_is_the_earliest_negative_clash_of_the_era():
+    clash = bush_putin.first_clash(EVENTS)
+    assert clash["event"] == "Treaty notice"  # not the earlier institutional -1
+    assert bush_putin.first_clash(EVENTS, "trump-putin")["event"] == "Later clash"
+    with pytest.raises(ValueError, match="no scored clash in era 'between'"):
+        bush_putin.first_clash(EVENTS, "between")
+
+
+def test_yearly_net_score_and_first_negative_year():
+    yearly = bush_putin.yearly_net_score(EVENTS)
+    assert yearly.to_dict("list") == {
+        "year": [2001, 2002, 2003, 2004],
+        "events": [3, 1, 1, 2],
+        "net_score": [-1, 3, -3, -1],
+    }
+    assert bush_putin.first_negative_year(EVENTS) == 2001
+    calm = bush_putin.recode_score(EVENTS, "Minor spat", 1)
+    assert bush_putin.first_negative_year(calm) == 2003
+    assert bush_putin.first_negative_year(EVENTS[EVENTS["score"] > 0]) is None
+
+
+def test_recode_score_changes_one_row_of_a_copy():
+    recoded = bush_putin.recode_score(EVENTS, "A war begins", 0)
+    assert recoded.loc[recoded["event"] == "A war begins", "score"].tolist() == [0]
+    assert EVENTS.loc[EVENTS["event"] == "A war begins", "score"].tolist() == [-3]
+    assert (recoded["score"] != EVENTS["score"]).sum() == 1
+
+
+@pytest.mark.parametrize(
+    "contains, score, message",
+    [
+        ("Treaty", 0, r"'Treaty' matches 2 events, expected 1"),
+        ("nothing like this", 0, r"matches 0 events"),
+        ("A war begins", 4, r"score 4 is outside -3..\+3"),
+    ],
+)
+def test_recode_score_refuses_an_ambiguous_or_bad_recode(contains, score, message):
+    with pytest.raises(ValueError, match=message):
+        bush_putin.recode_score(EVENTS, contains, score)
+
+
+def test_meetings_keep_only_in_person_contacts_of_the_era():
+    contacts = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2001-06-16", "2001-09-11", "2001-07-22", "2017-07-07"]),
+            "format": ["summit", "call", "sidelines", "sidelines"],
+            "era": ["bush-putin", "bush-putin", "bush-putin", "trump-putin"],
+        }
+    )
+    met = bush_putin.meetings(contacts)
+    assert met["date"].dt.strftime("%Y-%m-%d").tolist() == ["2001-06-16", "2001-07-22"]
+
+
+# ---- matrix helpers -----------------------------------------------------------------------------
+
+
+def matrix_frame(rows):
+    return pd.DataFrame(rows, columns=["name", "side", "factor", "stance"])
+
+
+MATRIX = matrix_frame(
+    [
+        ("A", "US", "personal chemistry", "limited_effect"),
+        ("A", "US", "NATO enlargement", "cause_of_breakdown"),
+        ("B", "US", "personal chemistry", "source_of_cooperation"),
+        ("B", "US", "NATO enlargement", "not coded"),
+        ("C", "Russia", "personal chemistry", "limited_effect"),
+        ("C", "Russia", "NATO enlargement", "cause_of_breakdown"),
+        ("D", "Russia", "personal chemistry", "not coded"),
+        ("D", "Russia", "colour revolutions", "cause_of_breakdown"),
+    ]
+)
+
+
+def test_breakdown_by_side_counts_participants_per_factor():
+    table = bush_putin.breakdown_by_side(MATRIX)
+    assert list(table.columns) == ["US", "Russia"]
+    assert table.to_dict("index") == {
+        "NATO enlargement": {"US": 1, "Russia": 1},
+        "colour revolutions": {"US": 0, "Russia": 1},
+    }
+    assert list(table.index)[0] == "NATO enlargement"  # most-named first
+
+
+def test_stance_counts_skip_uncoded_cells():
+    counts = bush_putin.stance_counts(MATRIX)
+    assert "not coded" not in set(counts["stance"])
+    assert counts["participants"].sum() == (MATRIX["stance"] != "not coded").sum()
+
+
+def test_chemistry_views_and_the_both_sides_summary():
+    views = bush_putin.chemistry_views(MATRIX).set_index(["side", "stance"])
+    assert views.loc[("US", "limited_effect"), "names"] == "A"
+    assert views.loc[("Russia", "limited_effect"), "participants"] == 1
+    assert bush_putin.both_sides_doubt_chemistry(MATRIX)
+    assert not bush_putin.both_sides_doubt_chemistry(MATRIX[MATRIX["name"] != "A"])
+    assert not bush_putin.both_sides_doubt_chemistry(MATRIX[MATRIX["name"] != "C"])
+
+
+def test_recode_stance_changes_a_copy_and_refuses_a_missing_row():
+    explanations = pd.DataFrame(
+        {"name": ["A", "B"], "factor": ["personal chemistry"] * 2, "stance": ["limited_effect"] * 2}
+    )
+    recoded = bush_putin.recode_stance(
+        explanations, "A", "personal chemistry", "source_of_cooperation"
+    )
+    assert recoded["stance"].tolist() == ["source_of_cooperation", "limited_effect"]
+    assert explanations["stance"].tolist() == ["limited_effect"] * 2
+    with pytest.raises(ValueError, match="no coded row for 'Z'"):
+        bush_putin.recode_stance(explanations, "Z", "personal chemistry", "limited_effect")
+
+
+def test_participants_table_puts_the_us_side_first_and_says_how_each_is_known():
+    people = oral_history.load_interviewees()
+    table = bush_putin.participants_table(people)
+    assert len(table) == len(people)
+    sides = table["Side"].tolist()
+    assert sides == sorted(sides, key=lambda side: side != "U.S.")
+    known = {f"{text} ({code})" for code, text in bush_putin.HOW_KNOWN.items()}
+    assert set(table["How the course knows"]) <= known
+    assert not table["How the course knows"].isna().any()
+
+
+# ---- the real data: facts the research notes verify --------------------------------------------
+
+
+def test_pinned_facts_of_the_bush_years():
+    events, contacts = timeline.load_events(), timeline.load_contacts()
+    assert timeline.first_meeting(contacts, "bush-putin") == pd.Timestamp("2001-06-16")
+    first_place = contacts.loc[contacts["date"] == pd.Timestamp("2001-06-16"), "place"].iloc[0]
+    assert "Brdo" in first_place and "Ljubljana" in first_place
+    clash = bush_putin.first_clash(events)
+    assert clash["date"] == pd.Timestamp("2001-12-13") and "ABM" in clash["event"]
+    era = bush_putin.era_events(events)
+    dated = {}
+    for day, text in zip(era["date"], era["event"]):
+        dated.setdefault(f"{day:%Y-%m-%d}", []).append(text)
+
+    def on(day, word):
+        return any(word in text for text in dated.get(day, []))
+
+    assert on("2002-05-24", "Moscow Treaty")
+    assert on("2007-02-10", "Munich")
+    assert on("2008-04-06", "Strategic Framework Declaration")
+    assert on("2008-08-08", "Georgia")
+    assert on("2004-03-29", "NATO") and on("2003-11-23", "Rose Revolution")
+
+
+def test_the_chapter_recodes_move_what_the_page_says_they_move():
+    """The sensitivity section's claims hold for the committed data (the page glues them too)."""
+    events = timeline.load_events()
+    matrix = oral_history.factor_matrix()
+    recoded = bush_putin.recode_score(events, "Iraq war begins", 0)
+    assert bush_putin.first_negative_year(events) != bush_putin.first_negative_year(recoded)
+    assert bush_putin.both_sides_doubt_chemistry(matrix)
+    assert not bush_putin.both_sides_doubt_chemistry(matrix[matrix["name"] != "Robert Gates"])
+
+
+# ---- charts -------------------------------------------------------------------------------------
+
+
+def walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def tooltip_titles(spec):
+    titles = set()
+    for node in walk(spec):
+        tooltip = node.get("tooltip") if isinstance(node.get("tooltip"), list) else None
+        for item in tooltip or []:
+            if isinstance(item, dict):
+                titles.add(item.get("title") or item.get("field"))
+    return titles
+
+
+def test_arc_chart_marks_events_and_contacts_with_sources():
+    events, contacts = timeline.load_events(), timeline.load_contacts()
+    arc = timeline.era_arc(events, contacts, "bush-putin")
+    spec = bush_putin.arc_chart(arc, "T", "D").to_dict()
+    assert spec["description"] == "D" and spec["title"]["text"] == ["T"]
+    layers = spec["layer"]
+    marks = [layer["mark"]["type"] for layer in layers]
+    assert {"rule", "circle", "tick"} <= set(marks)
+    assert {"Event", "Source", "Leaders' contact"} <= tooltip_titles(spec)
+    rows = sum(len(v) for v in spec.get("datasets", {}).values())
+    assert 0 < rows <= 5000
+    tick = next(layer for layer in layers if layer["mark"]["type"] == "tick")
+    tick_rows = spec["datasets"][tick["data"]["name"]]
+    assert len(tick_rows) == int((contacts["era"] == "bush-putin").sum())
+
+
+def test_factor_heatmap_puts_both_sides_in_panels():
+    matrix = oral_history.factor_matrix()
+    spec = bush_putin.factor_heatmap(matrix, "T", "D").to_dict()
+    assert spec["facet"]["column"]["field"] == "side_label"
+    values = next(iter(spec["datasets"].values()))
+    assert {row["side_label"] for row in values} == {"U.S. participants", "Russian participants"}
+    assert len(values) == len(oral_history.FACTORS) * len(oral_history.load_interviewees())
+    assert {"Participant", "Factor", "Stance"} <= tooltip_titles(spec)
+
+
+# ---- the chapter's prose ------------------------------------------------------------------------
+
+
+TEXT = CHAPTER.read_text(encoding="utf-8")
+
+
+def prose() -> str:
+    return "\n".join(line for _, line in prose_lines(TEXT))
+
+
+def test_chapter_code_cells_parse():
+    """A cheap guard against a broken cell; the strict build executes them."""
+    import ast
+
+    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```$", TEXT, flags=re.S | re.M)
+    assert len(cells) >= 10
+    for cell in cells:
+        ast.parse("\n".join(line for line in cell.splitlines() if not line.startswith(":tags:")))
+
+
+def test_day_dates_in_the_prose_are_dates_of_the_course_data():
+    known = set()
+    for frame in (timeline.load_events(), timeline.load_contacts()):
+        known |= {f"{d.day} {d:%B %Y}" for d in frame.loc[frame["precision"] == "day", "date"]}
+    typed = {m.group(0) for m in re.finditer(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b", prose())}
+    assert typed, "expected the timeline section to name dated turning points"
+    assert all(DATE.fullmatch(date) for date in typed)
+    assert typed <= known, typed - known
+
+
+def test_article_phrases_are_quoted_with_their_speaker():
+    """Each phrase the data attributes to a participant is quoted in a paragraph naming them."""
+    explanations = oral_history.load_explanations()
+    phrases = explanations[explanations["article_phrase"] != ""]
+    paragraphs = re.split(r"\n\s*\n", prose())
+    for phrase, name in zip(phrases["article_phrase"], phrases["name"]):
+        quoting = [p for p in paragraphs if phrase.lower() in p.replace("\n", " ").lower()]
+        assert quoting, f"the chapter never quotes {phrase!r}"
+        surname = name.split()[-1]
+        first = quoting[0]
+        assert surname in first, f"{phrase!r} first appears without {name}: {first[:120]!r}"
+    karaganov = next(
+        p for p in paragraphs if '"induced\nchemistry"' in p or '"induced chemistry"' in p
+    )
+    assert "Karaganov" in karaganov and "Voloshin" not in karaganov.split("induced")[0][-80:]
+
+
+def test_prose_shares_no_long_run_of_words_with_the_article():
+    article = need_shared(ARTICLE).read_text(encoding="utf-8")
+
+    def words(text):
+        return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+
+    size = 7
+    article_words = words(article)
+    runs = {tuple(article_words[i : i + size]) for i in range(len(article_words) - size + 1)}
+    # Roles and the short phrases the article attributes to interviewees (quoted) are allowed.
+    text = re.sub(r"\{[\w:.-]+\}`[^`]*`", " ", prose())
+    ours = words(re.sub(r'"[^"]*"', " | ", text))
+    shared = [" ".join(ours[i : i + size]) for i in range(len(ours) - size + 1)]
+    shared = [run for run in shared if tuple(run.split()) in runs]
+    assert not shared, shared
+
+
+# ---- the graded notebook ------------------------------------------------------------------------
+
+
+def test_master_has_four_auto_graded_and_two_open_questions():
+    table = exercises.question_table(EXERCISES_DIR / f"{SLUG}.ipynb")
+    auto, manual = table[table["kind"] == "auto"], table[table["kind"] == "manual"]
+    assert len(auto) >= 4 and len(manual) >= 2
+    assert (auto["public_tests"] >= 1).all() and (auto["hidden_tests"] >= 1).all()
+
+
+def test_master_reads_only_the_oral_history_and_timeline_tables():
+    config = exercises.assignment_config(EXERCISES_DIR / f"{SLUG}.ipynb")
+    assert sorted(config["files"]) == [
+        "data/oral_history/explanations.csv",
+        "data/oral_history/interviewees.csv",
+        "data/timeline/contacts.csv",
+        "data/timeline/events.csv",
+    ]
+
+
+@pytest.mark.slow
+def test_key_full_marks_untouched_zero_and_variants(built_exercises, tmp_path):
+    built = built_exercises.items[SLUG]
+    maker = ClassMaker(built.student_notebook, built.solutions_notebook)
+    key_chart = maker.answers["q4"]
+    faceted = key_chart.replace(
+        "timeline_chart = (zero + points)", "timeline_chart = points.facet(column='kind:N')"
+    )
+    assert faceted != key_chart
+    in_place = maker.answers["q3"].replace(
+        "second_coding = explanations.copy()", "second_coding = explanations"
+    )
+    calls_too = maker.answers["q1"].replace(
+        'bush["format"].isin(["summit", "sidelines", "visit"]).sum()', "len(bush)"
+    )
+    folder = tmp_path / "class"
+    folder.mkdir()
+    submissions = {
+        "key": maker.notebook(answered=maker.questions),
+        "untouched": maker.notebook(),
+        "faceted": maker.notebook(answered=maker.questions, replace={"q4": faceted}),
+        "mistakes": maker.notebook(
+            answered=maker.questions, replace={"q1": calls_too, "q3": in_place}
+        ),
+    }
+    for name, notebook in submissions.items():
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+    rows, _ = grading.grade_class(folder, built.autograder_zip, tmp_path / "g.csv", jobs=2)
+    got = {Path(row.submission).stem: row for row in rows}
+    table = exercises.question_table(EXERCISES_DIR / f"{SLUG}.ipynb")
+    full = table.loc[table["kind"] == "auto", "points"].sum()
+    assert got["key"].status == "ok" and got["key"].total() == full
+    assert got["untouched"].status == "ok" and got["untouched"].total() == 0
+    assert got["faceted"].total() == full, got["faceted"].scores
+    assert got["mistakes"].scores["q1"] == 0  # calls counted: public and hidden tests fail
+    assert 0 < got["mistakes"].scores["q3"] < got["key"].scores["q3"]  # the public check bites

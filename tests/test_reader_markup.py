@@ -1,0 +1,58 @@
+"""Fast checks of the markup repairs course.site makes to every page and of the chart embed
+options (the browser tests check the built pages themselves)."""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import pandas as pd
+
+from course import charts, site
+
+
+def _header_cells(html: str) -> list[str]:
+    thead = re.search(r"<thead>.*?</thead>", html, re.S).group(0)
+    return re.findall(r"<t([hd])\b[^>]*>(.*?)</t[hd]>", thead, re.S)
+
+
+def test_unnamed_index_column_gets_header_text():
+    html = site.repair_markup(pd.DataFrame({"rows": [1, 2]}).to_html())
+    cells = _header_cells(html)
+    assert cells[0] == ("h", '<span class="visually-hidden">Row</span>')
+    assert all(kind == "h" and text for kind, text in cells)
+
+
+def test_spacer_cells_beside_an_index_name_become_plain_cells():
+    frame = pd.DataFrame({"country": ["RUSSIA"], "active rows": [4]}).set_index("country")
+    html = site.repair_markup(frame.to_html())
+    cells = _header_cells(html)
+    assert ("h", "country") in cells and ("h", "active rows") in cells
+    assert [c for c in cells if not c[1]] == [("d", "")]
+    assert "<th></th>" not in html
+
+
+def test_named_headers_are_left_alone():
+    html = pd.DataFrame({"a": [1]}).to_html(index=False)
+    assert site.repair_markup(html) == html
+
+
+def test_bibliography_entries_are_list_items_and_toggles_keep_their_text_as_name():
+    body = (
+        '<div role="list" class="citation-list"><div class="citation" id="id3" '
+        'role="doc-biblioentry"><span class="label">[1]</span></div></div>'
+        '<details class="hide"><summary aria-label="Toggle hidden content">'
+        '<p class="collapsed">Show code cell source</p></summary></details>'
+    )
+    repaired = site.repair_markup(body)
+    assert 'role="listitem"' in repaired and "doc-biblioentry" not in repaired
+    assert "<summary>" in repaired and "Toggle hidden content" not in repaired
+
+
+def test_charts_offer_save_links_and_no_online_editor():
+    chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q")
+    html = charts.render(chart.to_dict())["text/html"]
+    options = re.search(r'\}, (\{"defaultStyle".*?\})\);\s*</script>', html, re.S)
+    assert options, "embed options missing from the chart's HTML"
+    assert '"defaultStyle": false' in options.group(1)
+    assert '"export": true' in options.group(1) and '"editor": false' in options.group(1)
