@@ -48,7 +48,7 @@ Get the exercise:
 Check your answers as you go with `grader.check("q1")` and so on; these checks run only the
 public tests, and hidden tests decide the grade. On Google Colab, upload the zip rather than
 the notebook alone, then run `!unzip {slug}.zip` and `!pip install -r requirements.txt` in a
-cell (it pins otter-grader {otter_version}): that otter-grader version refuses, on Colab, tests
+cell (it pins `otter-grader=={otter_version}`): that otter-grader version refuses, on Colab, tests
 stored in a notebook, and the zip carries them as files in `tests/`.
 Instructors: see the {{doc}}`instructor guide </{INSTRUCTOR_GUIDE}>`.
 """
