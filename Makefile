@@ -31,7 +31,7 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 # make skips the exercise build (and its Python start-up) when no input changed; the
 # command itself also skips each assignment whose master and data are unchanged.
 EXERCISE_STAMP := _build/exercises/.make-stamp
-EXERCISE_INPUTS := $(shell find exercises data -type f 2>/dev/null) $(wildcard course/*.py)
+EXERCISE_INPUTS := $(shell find exercises data -type f 2>/dev/null) $(wildcard course/*.py) requirements.txt
 
 $(EXERCISE_STAMP): $(STAMP) $(EXERCISE_INPUTS)
 	$(PY) -m course exercises build

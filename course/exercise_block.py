@@ -27,26 +27,29 @@ logger = logging.getLogger(__name__)
 INSTRUCTOR_GUIDE = "chapters/instructor-guide"
 
 
-def block_text(slug: str, docname: str, otter_version: str) -> str:
-    """The block's MyST source for the page ``docname`` and the assignment ``slug``."""
+def block_text(slug: str, docname: str, otter_version: str, hub: bool = False) -> str:
+    """The block's MyST source for the page ``docname`` and the assignment ``slug``; ``hub``:
+    whether ``_config.yml`` names a JupyterHub (its launch button exists only then)."""
     folder = posixpath.dirname(docname) or "."
     zip_url = posixpath.relpath(f"exercises/{slug}.zip", folder)
     notebook_url = posixpath.relpath(f"exercises/{slug}.ipynb", folder)
+    where = "Binder or your institution's JupyterHub" if hub else "Binder"
     return f"""\
 Get the exercise:
 
-- <a href="{zip_url}">download the student bundle (zip: notebook, the data it reads and its public tests)</a>,
-  unpack it, and open the notebook in Jupyter from the unpacked folder;
+- <a href="{zip_url}">download the student bundle (zip: notebook, the data it reads, its public tests, a README and requirements.txt)</a>,
+  unpack it, and follow its `README.md`: install `requirements.txt` (Python 3.11 or later),
+  open the notebook, check, export and submit;
 - or <a href="{notebook_url}">download the notebook alone (.ipynb)</a>
   if you already have the course's `data/` folder next to it;
 - to work online, use the launch button (the rocket icon at the top of this page) to open the
-  course on Binder or your institution's JupyterHub, then upload the zip there.
+  course on {where}, then upload the zip there.
 
 Check your answers as you go with `grader.check("q1")` and so on; these checks run only the
 public tests, and hidden tests decide the grade. On Google Colab, upload the zip rather than
-the notebook alone, then run `!unzip {slug}.zip` and
-`!pip install otter-grader=={otter_version}` in a cell: the otter-grader version the course uses
-refuses, on Colab, tests stored inside a notebook, and the zip carries them as files in `tests/`.
+the notebook alone, then run `!unzip {slug}.zip` and `!pip install -r requirements.txt` in a
+cell (it pins `otter-grader=={otter_version}`): that otter-grader version refuses, on Colab, tests
+stored in a notebook, and the zip carries them as files in `tests/`.
 Instructors: see the {{doc}}`instructor guide </{INSTRUCTOR_GUIDE}>`.
 """
 
@@ -70,7 +73,13 @@ class ExercisesDirective(SphinxDirective):
                 location=(docname, self.lineno),
             )
         container = nodes.container(classes=["course-exercises"])
-        text = block_text(slug, docname, importlib.metadata.version("otter-grader"))
+        launch = self.config.html_theme_options.get("launch_buttons", {}) or {}
+        text = block_text(
+            slug,
+            docname,
+            importlib.metadata.version("otter-grader"),
+            hub=bool(launch.get("jupyterhub_url")),
+        )
         self.state.nested_parse(StringList(text.splitlines(), source=docname), 0, container)
         return [container]
 

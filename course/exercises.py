@@ -2,8 +2,10 @@
 ``otter assign``, and lay out the results per slug::
 
     OUT/student/<slug>.ipynb      the student notebook (public tests in its metadata)
-    OUT/student/<slug>.zip        that notebook, the data files it reads, and its public tests
-                                  as tests/<q>.py (otter on Colab reads only test files)
+    OUT/student/<slug>.zip        that notebook, the data files it reads, its public tests as
+                                  tests/<q>.py (otter on Colab reads only test files), a
+                                  README.md (install, open, check, submit) and a requirements.txt
+                                  with the exact pins of the repository's requirements.txt
     OUT/autograder/<slug>.zip     otter's Gradescope-compatible autograder (hidden tests)
     OUT/solutions/<slug>.ipynb    the answer key (instructors only; never published)
 
@@ -32,7 +34,7 @@ import yaml
 from course.paths import REPO_ROOT
 
 # Bump when the layout or the post-processing below changes, so old builds are redone.
-BUILD_FORMAT = 3
+BUILD_FORMAT = 4
 STAMP_DIR = ".stamps"
 # Otter's check-all cell says it reruns "all of the autograder tests"; in a student notebook it
 # runs only the public ones, and students must not be told otherwise.
@@ -42,6 +44,15 @@ PUBLIC_CHECK_ALL_TEXT = (
     "when your work is graded, so they can still fail."
 )
 ZIP_DATE = (2025, 1, 1, 0, 0, 0)  # fixed timestamps keep the student zip reproducible
+# What a student notebook needs, pinned as in the repository's requirements.txt: otter, the two
+# libraries the masters may use, numpy (pandas' own pin would float), and a notebook UI.
+STUDENT_PACKAGES = ("otter-grader", "pandas", "numpy", "altair", "jupyterlab", "ipykernel")
+SETUP_CELL_MARK = "<!-- course: set-up -->"
+SETUP_MARKDOWN = f"""{SETUP_CELL_MARK}
+- **Set-up (once):** with Python 3.11 or later, run `python -m pip install -r requirements.txt` in this folder, then `jupyter lab`; keep the notebook beside its `data/` and `tests/` folders.
+- **Colab or a JupyterHub:** upload and unzip the whole zip beside the notebook (`README.md` says how), remove the `#` in the next cell, run it once, then restart the kernel.
+- **Check and submit:** run the `grader.check` cell under each answer; the last cell exports the zip you submit (the bundle's `README.md` says more)."""
+PIP_CELL = "# %pip install -r requirements.txt"
 
 
 class ExerciseBuildError(RuntimeError):
@@ -127,6 +138,7 @@ def fingerprint(master: Path, config: dict, inputs: list[tuple[str, Path]]) -> s
     # The installed version, read without importing otter (0.6 s): a no-change build stays cheap.
     otter_version = importlib.metadata.version("otter-grader")
     digest = hashlib.sha256(f"format {BUILD_FORMAT} otter {otter_version}\n".encode())
+    digest.update(student_requirements().encode())
     parts = [("master", master)]
     if config.get("config_file"):
         parts.append(("config", master.parent / config["config_file"]))
@@ -164,7 +176,102 @@ def _student_notebook_text(path: Path) -> str:
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and OTTER_CHECK_ALL_TEXT in cell.source:
             cell.source = cell.source.replace(OTTER_CHECK_ALL_TEXT, PUBLIC_CHECK_ALL_TEXT)
+    # The set-up comes first, before otter's own ``import otter`` cell can fail.
+    notebook.cells[:0] = [
+        nbformat.v4.new_markdown_cell(SETUP_MARKDOWN),
+        nbformat.v4.new_code_cell(PIP_CELL),
+    ]
+    for cell in notebook.cells[:2]:
+        cell.pop("id", None)  # nbformat 4.5 ids: fresh, stable ones below
+    for index, cell in enumerate(notebook.cells[:2]):
+        cell["id"] = f"course-setup-{index}"
     return nbformat.writes(notebook)
+
+
+def student_requirements(requirements: Path = REPO_ROOT / "requirements.txt") -> str:
+    """The student bundle's requirements.txt: the repository's exact pins of STUDENT_PACKAGES."""
+    pins = {}
+    for number, line in enumerate(requirements.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = (part.strip() for part in line.split("==", 1))
+            pins[name.lower()] = (version, number)
+    missing = [name for name in STUDENT_PACKAGES if name not in pins]
+    if missing:
+        raise ExerciseBuildError(
+            f"{requirements} has no exact pin (name==version) for {', '.join(missing)}, "
+            "which the student bundle needs"
+        )
+    lines = [
+        "# Everything the notebook needs, at the versions the course was tested with.",
+        "# Install with: python -m pip install -r requirements.txt  (Python 3.11 or later)",
+    ]
+    return "\n".join(lines + [f"{name}=={pins[name][0]}" for name in STUDENT_PACKAGES]) + "\n"
+
+
+def _title(student_text: str, slug: str) -> str:
+    notebook = nbformat.reads(student_text, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return slug
+
+
+def student_readme(slug: str, title: str, questions: list[str]) -> str:
+    """The bundle's README.md: install, open, check, export and submit, with nothing else to read."""
+    first = questions[0] if questions else "q1"
+    return f"""# {title}
+
+This folder is one course assignment. It holds the notebook `{slug}.ipynb`, the data it reads
+(`data/`), the public tests of its questions (`tests/`) and `requirements.txt`. Keep them
+together: the notebook opens its data and tests by paths relative to this folder.
+
+## 1. Install (once)
+
+You need Python 3.11 or later (`python --version`). In a terminal, in this folder:
+
+```
+python -m venv .venv
+source .venv/bin/activate          # Windows: .venv\\Scripts\\activate
+python -m pip install -r requirements.txt
+```
+
+Each time you come back, activate the environment again (the `source` line) before the next
+step.
+
+**Colab instead:** open `{slug}.ipynb` there (*File → Upload notebook*), upload this zip to
+the session's files (the folder icon), and run `!unzip -o {slug}.zip` in a new cell. Then remove
+the `#` in the cell `# %pip install -r requirements.txt` near the top, run it once, and restart
+the session (*Runtime* menu). **JupyterHub:** upload the zip, unzip it (`unzip {slug}.zip` in a
+terminal), open the notebook from the unzipped folder, and run that `%pip` cell the same way.
+
+## 2. Open the notebook
+
+```
+jupyter lab {slug}.ipynb
+```
+
+Run the cells from the top. The first code cells start the checker (`grader = otter.Notebook(...)`)
+and load the data; answer each question where you see `...`.
+
+## 3. Check your answers
+
+Under each question a cell runs `grader.check("{first}")`. It runs the question's **public** tests
+and, when one fails, prints a hint about the likely mistake. Passing them does not prove the
+answer right: hidden tests run when your work is graded. Questions without a check are written
+answers, read by your instructor. Near the end, `grader.check_all()` reruns every public test.
+
+## 4. Export and submit
+
+1. Save, then choose *Kernel → Restart Kernel and Run All Cells*; every check should run.
+2. The last cell runs `grader.export()`: it writes a zip named after the assignment
+   (`{slug}_<date and time>.zip`) into this folder and shows a link to it.
+3. Submit that zip, or the notebook `{slug}.ipynb` itself, where your instructor tells you
+   (for example your course's learning platform). Do not rename the variables the questions
+   ask for: the grader reads your answers from them.
+"""
 
 
 def public_test_files(student_text: str) -> list[tuple[str, bytes]]:
@@ -234,11 +341,15 @@ def build_assignment(
         for key in outputs:
             (ready / key).mkdir(parents=True)
         (ready / "student_notebook" / "f").write_text(student_text, encoding="utf-8")
+        tests = public_test_files(student_text)
+        questions = [Path(name).stem for name, _ in tests]
         _write_zip(
             ready / "student_zip" / "f",
             [(f"{slug}.ipynb", student_text.encode())]
+            + [("README.md", student_readme(slug, _title(student_text, slug), questions).encode())]
+            + [("requirements.txt", student_requirements().encode())]
             + [(relative, (dist / "student" / relative).read_bytes()) for relative, _ in inputs]
-            + public_test_files(student_text),
+            + tests,
         )
         shutil.copy2(generated[0], ready / "autograder_zip" / "f")
         shutil.copy2(dist / "autograder" / f"{slug}.ipynb", ready / "solutions_notebook" / "f")

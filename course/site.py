@@ -2,7 +2,8 @@
 
 - vendors the vega bundle into ``_static`` and sets ``window.VEGA_DEBUG`` in ``<head>`` so
   altair's template draws charts without a CDN;
-- publishes the student exercise files (never solutions or autograders) under ``exercises/``;
+- publishes the student exercise files (never solutions or autograders) under ``exercises/``,
+  and the wheel that lets a downloaded page run (``course.downloads``) under ``downloads/``;
 - registers the ``{course-exercises}`` directive (``course.exercise_block``) and re-executes
   the pages after a change under ``data/`` or ``course/`` (``course.freshness``);
 - serves readers: the course stylesheet (charts that fit phones, dark mode, print), a favicon,
@@ -17,7 +18,7 @@ import re
 import shutil
 from pathlib import Path
 
-from course import charts
+from course import charts, downloads
 from course.paths import BUILD_DIR
 
 
@@ -55,6 +56,12 @@ def student_dir_for(app) -> Path:
 def _publish(app, exception) -> None:
     if exception is None and app.builder.format == "html":
         publish_student_files(student_dir_for(app), Path(app.outdir))
+        downloads.publish(
+            Path(app.outdir),
+            app.config.html_baseurl,
+            app.config.html_theme_options.get("repository_url", ""),
+            root=Path(app.srcdir),
+        )
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:

@@ -58,5 +58,9 @@ def test_exercise_block_links_follow_the_page_and_its_slug():
     assert '<a href="../exercises/bush-putin.zip">' in text
     assert '<a href="../exercises/bush-putin.ipynb">' in text
     assert "!unzip bush-putin.zip" in text and "otter-grader==7.0.0" in text
+    assert "!pip install -r requirements.txt" in text and "README.md" in text
+    # The JupyterHub is named only when _config.yml sets one.
+    assert "JupyterHub" not in text
+    assert "JupyterHub" in block_text("bush-putin", "chapters/bush-putin", "7.0.0", hub=True)
     assert "{doc}`instructor guide </chapters/instructor-guide>`" in text
     assert '<a href="exercises/top.zip">' in block_text("top", "top", "7.0.0")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import csv
 import html
+import io
 import json
 import os
 import re
@@ -114,6 +115,23 @@ def test_cli_reports_missing_data_with_exit_1(tmp_path):
     assert "no master notebooks" in done.stderr
 
 
+def test_student_requirements_pin_what_the_repository_pins():
+    text = exercises.student_requirements()
+    pins = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert [pin.split("==")[0] for pin in pins] == list(exercises.STUDENT_PACKAGES)
+    repo_lines = {
+        line.strip() for line in (REPO_ROOT / "requirements.txt").read_text().splitlines()
+    }
+    assert set(pins) <= repo_lines
+
+
+def test_student_requirements_name_a_missing_pin(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pandas==3.1.1\notter-grader>=7\n")
+    with pytest.raises(ExerciseBuildError, match=r"requirements\.txt.*otter-grader.*altair"):
+        exercises.student_requirements(requirements)
+
+
 # --- a real build (slow: otter assign runs the answer key against every test) ------------------
 
 
@@ -140,8 +158,19 @@ def test_build_lays_out_student_autograder_and_solutions(built, built_exercises,
     assert item.student_notebook == out / "student" / f"{slug}.ipynb"
     files = exercises.assignment_config(master).get("files", [])
     questions = auto_questions(master)
+    with zipfile.ZipFile(item.student_zip) as archive:
+        readme = archive.read("README.md").decode()
+        requirements = archive.read("requirements.txt").decode()
+        first = nbformat.reads(archive.read(f"{slug}.ipynb").decode(), as_version=4).cells[:2]
+    assert requirements == exercises.student_requirements()
+    for step in ("Python 3.11", "pip install -r requirements.txt", "jupyter lab", "grader.check"):
+        assert step in readme, step
+    assert "grader.export()" in readme and "Submit that zip" in readme
+    assert first[0].cell_type == "markdown" and "requirements.txt" in first[0].source
+    assert first[1].source == "# %pip install -r requirements.txt"
     assert _zip_names(item.student_zip) == sorted(
-        [f"{slug}.ipynb", *files] + [f"tests/{q}.py" for q in questions]
+        [f"{slug}.ipynb", "README.md", "requirements.txt", *files]
+        + [f"tests/{q}.py" for q in questions]
     )
     names = _zip_names(item.autograder_zip)
     assert {f"tests/{q}.py" for q in questions} <= set(names)
@@ -318,22 +347,24 @@ def hidden_test_lines(autograder_zip: Path) -> set[str]:
 
 
 def searchable_text(path: Path) -> str:
-    """All text a reader could get from a published file: raw, JSON strings, HTML text, zips."""
-    raw = path.read_bytes()
-    parts = [raw.decode("utf-8", "ignore")]
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            parts += [
-                searchable_text_bytes(member, archive.read(member)) for member in archive.namelist()
-            ]
-    else:
-        parts.append(searchable_text_bytes(path.name, raw))
-    return "\n".join(parts)
+    """All text a reader could get from a published file: raw, JSON strings, HTML text, and the
+    members of every archive (zips, wheels, data bundles: any zip-format file, nested too)."""
+    return searchable_text_bytes(path.name, path.read_bytes())
 
 
-def searchable_text_bytes(name: str, raw: bytes) -> str:
+def is_archive(raw: bytes) -> bool:
+    return zipfile.is_zipfile(io.BytesIO(raw))
+
+
+def searchable_text_bytes(name: str, raw: bytes, depth: int = 0) -> str:
     text = raw.decode("utf-8", "ignore")
     parts = [text]
+    if depth < 3 and is_archive(raw):
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            parts += [
+                searchable_text_bytes(member, archive.read(member), depth + 1)
+                for member in archive.namelist()
+            ]
     if name.endswith((".ipynb", ".json")):
         try:
             parts += list(_strings(json.loads(text)))
@@ -364,9 +395,15 @@ def test_published_site_leaks_no_hidden_test_or_solution(built_book, built, mast
     assert published.is_file() and (html_dir / "exercises" / f"{slug}.zip").is_file(), (
         built_book.log[-3000:]
     )
-    # Every master's student notebook is public by design, so a line one master hides but
-    # another publishes (a shared chart-walking helper, say) is no secret.
+    # Public by design: every master's student notebook (a public test line of one master may
+    # equal a hidden-test line of another) and the course package, which the repository and the
+    # page wheel publish (a solution line that equals a helper's line is visible there anyway).
     public_text = "\n".join(searchable_text(other.student_notebook) for other in built.values())
+    public_text += "\n".join(
+        line.strip()
+        for path in sorted((REPO_ROOT / "course").rglob("*.py"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    )
     secrets = {
         line
         for line in hidden_test_lines(item.autograder_zip) | solution_lines(master)
@@ -376,6 +413,14 @@ def test_published_site_leaks_no_hidden_test_or_solution(built_book, built, mast
     # The search can fail: the secrets are there in the files that must stay private.
     private = searchable_text(item.autograder_zip) + searchable_text(item.solutions_notebook)
     assert sum(line in private for line in secrets) >= len(secrets) // 2
+    # Every archive the site publishes is opened: the student zips and the page wheel at least.
+    archives = {
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*")
+        if p.is_file() and is_archive(p.read_bytes())
+    }
+    assert f"exercises/{slug}.zip" in archives
+    assert any(name.startswith("downloads/") and name.endswith(".whl") for name in archives)
     leaks = {}
     for path in sorted(p for p in html_dir.rglob("*") if p.is_file()):
         text = searchable_text(path)

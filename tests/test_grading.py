@@ -70,6 +70,7 @@ def test_answers_survive_export_and_decoding(tmp_path):
         "nested": {"a": [1, (2, 3)], 5: {"x"}},
         "function": len,
         "day": pd.Timestamp("2022-02-24"),
+        "dates": pd.DataFrame({"ended": pd.to_datetime(["2022-02-24", None])}),
     }
     back = _export_roundtrip(values, tmp_path)
     assert back["count"] == 4 and type(back["count"]) is int
@@ -85,6 +86,9 @@ def test_answers_survive_export_and_decoding(tmp_path):
     assert back["nested"] == {"a": [1, (2, 3)], 5: {"x"}}
     assert isinstance(back["function"], grading.Unsupported)
     assert back["day"] == pd.Timestamp("2022-02-24")
+    # An empty date (a principal never terminated) stays an empty date, not an unknown object.
+    assert back["dates"]["ended"].iloc[0] == pd.Timestamp("2022-02-24")
+    assert back["dates"]["ended"].isna().iloc[1]
 
 
 def test_export_module_encodes_plain_json_and_refuses_deep_nesting(tmp_path):
@@ -364,7 +368,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     ]
     assert [by_name["partial/wrong-rank.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == [
         "3",
-        "2",
+        "1",
         "2",
         "3",
         "3",
@@ -486,7 +490,31 @@ def test_check_prints_the_public_tests_per_question(maker, built, tmp_path):
     rows = {line.split()[0]: line.split()[1] for line in partial.stdout.splitlines()[1:6]}
     assert rows == {"q1": "1/1", "q2": "0/1", "q3": "0/1", "q4": "0/1", "q5": "0/1"}
     # Like running it in Jupyter: otter may keep its .OTTER_LOG; the grader leaves nothing behind.
+    unzipped = ["README.md", "data", "requirements.txt", f"{SLUG}.ipynb", "tests"]
     assert sorted(p.name for p in (tmp_path / "student").iterdir()) in (
-        ["data", f"{SLUG}.ipynb", "tests"],
-        [".OTTER_LOG", "data", f"{SLUG}.ipynb", "tests"],
+        sorted(unzipped),
+        sorted([".OTTER_LOG", *unzipped]),
     )
+    # Kernels talk over local sockets: ipykernel's TCP warning never reaches the student.
+    assert "without encryption" not in done.stderr + partial.stderr
+
+
+@pytest.mark.slow
+def test_check_names_the_missing_data_file_and_where_it_looked(maker, tmp_path):
+    import nbformat
+
+    notebook_path = tmp_path / "alone" / f"{SLUG}.ipynb"
+    notebook_path.parent.mkdir()
+    nbformat.write(maker.notebook(answered=maker.questions), notebook_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "check", str(notebook_path)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    looked = notebook_path.parent / "data" / "fara" / "foreign_principals.csv"
+    assert "could not find data/fara/foreign_principals.csv" in done.stderr
+    assert f"looked for {looked}" in done.stderr
+    assert "No question was scored" in done.stderr and "passed" not in done.stdout
+    assert "without encryption" not in done.stderr

@@ -80,6 +80,8 @@ def decode(value):
         )
     if kind == "timestamp":
         return pd.Timestamp(value["iso"])
+    if kind == "nat":
+        return pd.NaT
     if kind == "chart":
         return ChartSpec(value["spec"])
     if kind == "dict":

@@ -3,6 +3,7 @@ public tests apart. No sandbox: it is the student's own notebook on their own ma
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from course.grading.answers import decode_all
@@ -26,6 +27,27 @@ def check_notebook(path: Path, timeout: float = 300.0) -> tuple[list[tuple[str, 
         leftover.unlink(missing_ok=True)
     if run.status != "ok":
         return [], run.message
+    if run.missing_files:
+        return [], missing_data_message(path, run.missing_files)
     # Public tests may read the data shipped beside the notebook, so they run in its folder.
     outcomes = run_tests(kit, decode_all(run.exported), folder)
     return list(outcomes.items()), ""
+
+
+def missing_data_message(path: Path, errors: list[str]) -> str:
+    """What a FileNotFoundError in a student's notebook means: which file, and where it looked.
+
+    ``errors`` are the exceptions' texts, e.g. "[Errno 2] No such file or directory: 'data/x.csv'".
+    """
+    folder = Path(path).resolve().parent
+    lines = []
+    for error in dict.fromkeys(errors):
+        match = re.search(r"""['"]([^'"]+)['"]\s*$""", error)
+        name = match.group(1) if match else error
+        looked = Path(name) if Path(name).is_absolute() else folder / name
+        lines.append(f"the notebook could not find {name} (looked for {looked})")
+    return (
+        "; ".join(lines)
+        + f". Keep the notebook in the folder you unzipped, beside its data/ folder ({folder} "
+        "has no such file), then run the check again. No question was scored."
+    )

@@ -48,6 +48,8 @@ def encode(value, depth=0):
         }
     if kind == "pandas.Timestamp":
         return {"__kind__": "timestamp", "iso": value.isoformat()}
+    if kind == "pandas.NaTType":  # an empty date, e.g. a principal not terminated
+        return {"__kind__": "nat"}
     if kind.startswith("altair.") and hasattr(value, "to_dict"):
         return {"__kind__": "chart", "spec": json.loads(json.dumps(value.to_dict()))}
     if kind == "numpy.ndarray":

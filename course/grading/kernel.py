@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import secrets
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,7 @@ class KernelRun:
     message: str = ""
     exported: dict = field(default_factory=lambda: {"answers": {}, "missing": [], "failed": {}})
     cell_errors: list[str] = field(default_factory=list)
+    missing_files: list[str] = field(default_factory=list)
 
 
 def sandboxed_manager_class(sandbox: Sandbox, folder: Path, workdir: Path):
@@ -66,6 +69,20 @@ def sandboxed_manager_class(sandbox: Sandbox, folder: Path, workdir: Path):
     return SandboxedKernelManager
 
 
+def local_manager_class(runtime: Path):
+    """Unsandboxed kernels (``course check``) also talk over Unix sockets, in ``runtime``:
+    nothing listens on TCP, and ipykernel has no reason to print its "running over TCP without
+    encryption" warning, which alarms students."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LocalKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.update(transport="ipc", connection_file=str(runtime / "kernel.json"))
+            super().__init__(**kwargs)
+
+    return LocalKernelManager
+
+
 def _quiet_client(notebook, workdir: Path, deadline: float, manager_class=None):
     """An nbclient client that drops outputs, counts the errors cells raise, and stops at
     ``deadline`` (a time.monotonic() value) however many cells are left."""
@@ -77,6 +94,8 @@ def _quiet_client(notebook, workdir: Path, deadline: float, manager_class=None):
             # gigabytes must not fill the grader's memory.
             if msg["msg_type"] == "error":
                 self.cell_errors.append(msg["content"].get("ename", "Error"))
+                if msg["content"].get("ename") == "FileNotFoundError":
+                    self.missing_files.append(str(msg["content"].get("evalue", ""))[:300])
             return None
 
     extra = {"kernel_manager_class": manager_class} if manager_class is not None else {}
@@ -92,6 +111,7 @@ def _quiet_client(notebook, workdir: Path, deadline: float, manager_class=None):
         **extra,
     )
     client.cell_errors = []
+    client.missing_files = []
     return client
 
 
@@ -131,9 +151,13 @@ def execute_for_answers(
     answers_path = workdir / (ANSWERS_FILE + "." + secrets.token_hex(8))
     prepared = prepare(notebook, names, answers_path)
     deadline = time.monotonic() + timeout
-    manager_class = None
+    runtime = None
     if sandbox is not None:
         manager_class = sandboxed_manager_class(sandbox, folder or workdir, workdir)
+    else:
+        # Sockets in a private folder, never in ``workdir`` (the student's own folder).
+        runtime = Path(tempfile.mkdtemp(prefix="course-kernel-"))
+        manager_class = local_manager_class(runtime)
     client = _quiet_client(prepared, workdir, deadline, manager_class)
     run = KernelRun("ok")
     try:
@@ -146,7 +170,11 @@ def execute_for_answers(
     except Exception as error:  # kernel failed to start, or the notebook broke nbclient
         run.status = "error"
         run.message = f"could not run the notebook: {type(error).__name__}: {str(error)[:200]}"
+    finally:
+        if runtime is not None:
+            shutil.rmtree(runtime, ignore_errors=True)
     run.cell_errors = list(client.cell_errors)
+    run.missing_files = list(client.missing_files)
     if sandbox is not None and sandbox.cgroup is not None:
         sandbox.cgroup.wait_empty()  # nothing the notebook started is still running
     if run.status == "ok":
