@@ -80,7 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     grade = verbs.add_parser(
         "grade", help="grade a folder of submissions with public and hidden tests"
     )
-    grade.add_argument("submissions", type=Path, help="folder searched recursively for *.ipynb")
+    grade.add_argument(
+        "submissions",
+        type=Path,
+        help="class folder (searched for *.ipynb and otter export *.zip), or one .ipynb or .zip",
+    )
     grade.add_argument(
         "--assignment", required=True, help="assignment slug, e.g. russia-in-washington"
     )

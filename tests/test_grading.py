@@ -150,11 +150,23 @@ def test_submissions_are_found_recursively_in_a_stable_order(tmp_path):
     ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
+    (tmp_path / "c/export.zip").write_bytes(b"PK")
     assert [p.relative_to(tmp_path).as_posix() for p in grading.find_submissions(tmp_path)] == [
         "B.ipynb",
         "a.ipynb",
         "b/z.ipynb",
+        "c/export.zip",
     ]
+    base, found, skipped = classrun.scan(tmp_path)
+    assert base == tmp_path and len(found) == 4
+    assert skipped == [
+        ("b/.ipynb_checkpoints/z-checkpoint.ipynb", "a Jupyter checkpoint, not a submission"),
+        ("c/notes.txt", "not a notebook (.ipynb) or an otter export (.zip)"),
+    ]
+    # One file: its folder is the base, so the row is named by the file's own name.
+    assert classrun.scan(tmp_path / "b/z.ipynb") == (tmp_path / "b", [tmp_path / "b/z.ipynb"], [])
+    with pytest.raises(grading.GradingUsageError, match="notes.txt is not a notebook"):
+        classrun.scan(tmp_path / "c/notes.txt")
 
 
 def test_progress_bar_only_on_a_terminal():
@@ -346,14 +358,28 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         ]
         rows = list(reader)
     assert [row["submission"] for row in rows] == sorted(expected)
-    for row in rows:
-        want = expected[row["submission"]]
-        assert row["status"] == want["status"], row
-        assert float(row["total"]) == want["total"], row
-        assert row["max"] == "14"
-        if want["message"] is not None:
-            assert row["message"] == want["message"], row
-        assert row["flags"] == "", row  # sandboxed: the default
+    got = {
+        row["submission"]: {
+            "status": row["status"],
+            "total": float(row["total"]),
+            "message": row["message"]
+            if expected[row["submission"]]["message"] is not None
+            else None,
+        }
+        for row in rows
+    }
+    assert got == expected
+    assert all(row["max"] == "14" and row["flags"] == "" for row in rows)  # sandboxed: default
+    # Messages go back to students: no line of any test's code appears in one.
+    test_lines = {
+        line.strip()
+        for source in grading.load_kit(built.autograder_zip).tests.values()
+        for line in source.splitlines()
+        if len(line.strip()) > 20
+    }
+    assert not [
+        (r["submission"], line) for r in rows for line in test_lines if line in r["message"]
+    ]
     by_name = {row["submission"]: row for row in rows}
     assert [by_name["partial/q1-q3.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == [
         "3",
@@ -380,13 +406,36 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             if by_name[name]["status"] == status
             for q in ["q1", "q5"]
         )
-    summary = done.stdout.strip().splitlines()[-1]
+    summary = done.stdout.strip().splitlines()[-3]
     ok = sum(w["status"] == "ok" for w in expected.values())
     assert summary.startswith(
         f"graded {ok} of {len(expected)} submissions, failed {len(expected) - ok} "
-        "(1 timeout, 2 error, 1 unreadable); mean score "
+        "(1 timeout, 2 error, 3 unreadable); mean score "
     )
     assert "wall time" in summary
+    assert done.stdout.strip().splitlines()[-2:] == [
+        "skipped 1 file(s):",
+        "  stray/essay.pdf: not a notebook (.ipynb) or an otter export (.zip)",
+    ]
+
+
+@pytest.mark.slow
+def test_one_student_is_regraded_from_a_single_zip_or_notebook(built, maker, tmp_path):
+    """PATH may be one export zip or one notebook: a regrade needs no class folder."""
+    import nbformat
+
+    folder = tmp_path / "class" / "bob"
+    folder.mkdir(parents=True)
+    notebook = folder / f"{SLUG}.ipynb"
+    nbformat.write(maker.notebook(answered=["q1", "q2"]), notebook)
+    export_zip = folder / f"{SLUG}_2026_12_01T09_00_00_000000.zip"
+    with zipfile.ZipFile(export_zip, "w") as archive:
+        archive.write(notebook, f"{SLUG}.ipynb")
+    for path in (export_zip, notebook):
+        out = tmp_path / f"{path.suffix[1:]}.csv"
+        rows, summary = grading.grade_class(path, built.autograder_zip, out, jobs=1, timeout=60)
+        assert [(r.submission, r.status, r.total()) for r in rows] == [(path.name, "ok", 6)]
+        assert summary.startswith("graded 1 of 1 submissions") and "skipped" not in summary
 
 
 @pytest.mark.slow

@@ -42,14 +42,37 @@ class GradeRow:
         return cls(submission, result.status, result.scores, result.message, list(result.flags))
 
 
+SUBMISSION_SUFFIXES = (".ipynb", ".zip")
+
+
 def find_submissions(folder: Path) -> list[Path]:
-    """Every ``*.ipynb`` under ``folder`` (checkpoints excluded), in a stable order."""
-    found = [
-        p
-        for p in Path(folder).rglob("*.ipynb")
-        if ".ipynb_checkpoints" not in p.parts and p.is_file()
-    ]
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+    """Every notebook and export zip under ``folder`` (checkpoints excluded), in a stable order."""
+    return scan(folder)[1]
+
+
+def scan(path: Path) -> tuple[Path, list[Path], list[tuple[str, str]]]:
+    """(base folder, submissions, skipped files with the reason) for a class folder or for one
+    ``.ipynb`` or ``.zip`` file; row names are paths relative to the base folder."""
+    path = Path(path)
+    if path.is_file():
+        if path.suffix.lower() not in SUBMISSION_SUFFIXES:
+            raise GradingUsageError(f"{path} is not a notebook (.ipynb) or an otter export (.zip)")
+        return path.parent, [path], []
+    if not path.is_dir():
+        raise GradingUsageError(f"submissions folder {path} does not exist")
+    found, skipped = [], []
+    for file in path.rglob("*"):
+        if not file.is_file():
+            continue
+        name = file.relative_to(path).as_posix()
+        if ".ipynb_checkpoints" in file.parts:
+            skipped.append((name, "a Jupyter checkpoint, not a submission"))
+        elif file.suffix.lower() in SUBMISSION_SUFFIXES:
+            found.append(file)
+        else:
+            skipped.append((name, "not a notebook (.ipynb) or an otter export (.zip)"))
+    found.sort(key=lambda p: p.relative_to(path).as_posix())
+    return path, found, sorted(skipped)
 
 
 def fmt(number: float) -> str:
@@ -118,9 +141,7 @@ def grade_class(
     Each kernel runs in the bubblewrap sandbox with ``memory`` bytes of address space; without
     a working sandbox this raises SandboxUnavailable, unless ``sandbox`` is False (trusted
     notebooks only), which flags every row ``unsandboxed``."""
-    submissions = Path(submissions)
-    if not submissions.is_dir():
-        raise GradingUsageError(f"submissions folder {submissions} does not exist")
+    base, paths, skipped = scan(Path(submissions))
     if timeout <= 0:
         raise GradingUsageError("--timeout must be positive")
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
@@ -136,8 +157,7 @@ def grade_class(
             checked.close()
     flags = [] if sandbox else [UNSANDBOXED]
     kit = load_kit(Path(autograder_zip))
-    paths = find_submissions(submissions)
-    names = [path.relative_to(submissions).as_posix() for path in paths]
+    names = [path.relative_to(base).as_posix() for path in paths]
     rows: list[GradeRow | None] = [None] * len(paths)
     todo: queue.Queue = queue.Queue()
     for index in range(len(paths)):
@@ -203,4 +223,7 @@ def grade_class(
         f"mean score {mean:.2f}/{fmt(sum(kit.possible.values()))}; "
         f"wall time {time.monotonic() - started:.1f} s -> {out}"
     )
+    if skipped:
+        listed = "\n".join(f"  {name}: {reason}" for name, reason in skipped)
+        summary += f"\nskipped {len(skipped)} file(s):\n{listed}"
     return done, summary

@@ -6,6 +6,7 @@ import collections
 import os
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 from course.grading.answers import decode_all
@@ -20,16 +21,50 @@ MAX_BASE_LENGTH = 60
 RUN_PREFIX, TESTS_PREFIX = "course-grade-run-", "course-grade-tests-"
 
 
+def notebook_in_zip(path: Path) -> bytes:
+    """The one notebook inside an otter export zip; ValueError saying why when there is not
+    exactly one (or it is too large)."""
+    with zipfile.ZipFile(path) as archive:
+        notebooks = [
+            info
+            for info in archive.infolist()
+            if info.filename.lower().endswith(".ipynb")
+            and not info.is_dir()
+            and ".ipynb_checkpoints" not in info.filename
+            and not info.filename.startswith("__MACOSX/")
+        ]
+        if len(notebooks) != 1:
+            listed = f" ({', '.join(i.filename for i in notebooks)})" if notebooks else ""
+            count = "no notebook" if not notebooks else f"{len(notebooks)} notebooks"
+            raise ValueError(f"the zip holds {count}{listed}; expected exactly one")
+        with archive.open(notebooks[0]) as stream:  # the size header can lie: read at most
+            raw = stream.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"the notebook in the zip is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+    return raw
+
+
 def read_submission(path: Path, kit: GradingKit):
-    """(notebook, raw bytes, None) or (None, None, a Result saying why it cannot be graded)."""
+    """(notebook, raw bytes, None) or (None, None, a Result saying why it cannot be graded).
+    ``path`` is a notebook or an otter export zip holding one."""
     import nbformat
 
+    if path.suffix.lower() == ".zip":
+        try:
+            raw = notebook_in_zip(path)
+        except zipfile.BadZipFile as error:
+            return None, None, Result("unreadable", message=f"not a valid zip: {error}"[:200])
+        except (OSError, ValueError, RuntimeError) as error:  # RuntimeError: encrypted member
+            return None, None, Result("unreadable", message=str(error)[:200])
+    else:
+        raw = None
     try:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            message = f"file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
-            return None, None, Result("unreadable", message=message)
-        raw = path.read_bytes()
+        if raw is None:
+            size = path.stat().st_size
+            if size > MAX_NOTEBOOK_BYTES:
+                message = f"file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+                return None, None, Result("unreadable", message=message)
+            raw = path.read_bytes()
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
         if not isinstance(notebook.get("cells"), list):
             raise ValueError("no list of cells")
@@ -104,4 +139,7 @@ def grade_submission(
         notes.append(f"{name} not exported: {why}")
     if sandbox is not None and any(e.endswith("MemoryError") for e in run.cell_errors):
         notes.append(f"memory limit of {describe_size(sandbox.limits.memory)} reached")
+    for question, outcome in outcomes.items():
+        if outcome["score"] < outcome["possible"]:
+            notes.extend(f"{question}: {failure}" for failure in outcome["failures"])
     return Result("ok", {q: o["score"] for q, o in outcomes.items()}, "; ".join(notes))
