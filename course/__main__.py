@@ -93,7 +93,16 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs", type=int, default=None, help="parallel kernels (default: all cores)"
     )
     grade.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds per submission (default: 120)"
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds per submission; answers defined by then still count (default: 120)",
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=60.0,
+        help="seconds per cell: a longer cell is interrupted and grading goes on (default: 60)",
     )
     grade.add_argument(
         "--source", type=Path, default=Path("exercises"), help="folder of master notebooks"

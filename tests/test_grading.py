@@ -27,7 +27,7 @@ from course import grading
 from course.grading import classrun, export, worker
 from course.grading.sandbox import Limits, PidsCgroup
 from course.paths import EXERCISES_DIR, REPO_ROOT
-from tests.fixtures.submissions import ClassMaker, make_class
+from tests.fixtures.submissions import CELL_TIMEOUT, ClassMaker, make_class
 
 SLUG = "russia-in-washington"
 CLASS_TIMEOUT = 30.0  # generous: a loaded CI machine must not turn slow notebooks into timeouts
@@ -327,6 +327,8 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             "2",
             "--timeout",
             str(CLASS_TIMEOUT),
+            "--cell-timeout",
+            str(CELL_TIMEOUT),
             "--source",
             str(EXERCISES_DIR),
         ],
@@ -436,6 +438,16 @@ def test_one_student_is_regraded_from_a_single_zip_or_notebook(built, maker, tmp
         rows, summary = grading.grade_class(path, built.autograder_zip, out, jobs=1, timeout=60)
         assert [(r.submission, r.status, r.total()) for r in rows] == [(path.name, "ok", 6)]
         assert summary.startswith("graded 1 of 1 submissions") and "skipped" not in summary
+    # Out of time in an endless cell: the answers defined before it still count.
+    nbformat.write(
+        maker.notebook(answered=["q1", "q2"], insert_before={"q3": "while 1: pass"}), notebook
+    )
+    rows, _ = grading.grade_class(
+        notebook, built.autograder_zip, tmp_path / "late.csv", jobs=1, timeout=12, cell_timeout=None
+    )
+    assert [(r.status, r.scores, r.message.split("; ")[0]) for r in rows] == [
+        ("timeout", {"q1": 3, "q2": 3, "q3": 0, "q4": 0, "q5": 0}, "stopped after 12 s")
+    ]
 
 
 @pytest.mark.slow

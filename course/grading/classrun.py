@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.grading import worker as worker_module
+from course.grading.kernel import DEFAULT_CELL_TIMEOUT
 from course.grading.kit import GradingUsageError, load_kit
 from course.grading.result import STATUSES, UNSANDBOXED, Result
 from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox
@@ -90,7 +91,7 @@ def write_grades(
     writer.writerow(["submission", "status", "total", "max", *questions, "message", "flags"])
     maximum = sum(possible.values())
     for row in rows:
-        graded = row.status == "ok"
+        graded = row.status == "ok" or bool(row.scores)  # a timeout keeps answers made in time
         writer.writerow(
             [
                 row.submission,
@@ -135,6 +136,7 @@ def grade_class(
     timeout: float = 120.0,
     sandbox: bool = True,
     memory: int = DEFAULT_MEMORY,
+    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
 ) -> tuple[list[GradeRow], str]:
     """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
 
@@ -144,6 +146,8 @@ def grade_class(
     base, paths, skipped = scan(Path(submissions))
     if timeout <= 0:
         raise GradingUsageError("--timeout must be positive")
+    if cell_timeout is not None and cell_timeout <= 0:
+        raise GradingUsageError("--cell-timeout must be positive")
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
         raise GradingUsageError("--jobs must be at least 1")
@@ -181,6 +185,7 @@ def grade_class(
                     "submission": str(paths[index].resolve()),
                     "kit": str(Path(autograder_zip).resolve()),
                     "timeout": timeout,
+                    "cell_timeout": cell_timeout,
                     "sandbox": limits.to_json() if limits is not None else None,
                 }
                 result = worker.ask(job, timeout + WORKER_GRACE_SECONDS)

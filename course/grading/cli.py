@@ -41,6 +41,7 @@ def grade_command(args) -> int:
             timeout=args.timeout,
             sandbox=sandboxed,
             memory=memory,
+            cell_timeout=args.cell_timeout,
         )
     except (GradingUsageError, exercises.ExerciseBuildError) as error:
         print(f"error: {error}", file=sys.stderr)

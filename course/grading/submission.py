@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 from course.grading.answers import decode_all
-from course.grading.kernel import execute_for_answers
+from course.grading.kernel import DEFAULT_CELL_TIMEOUT, execute_for_answers
 from course.grading.kit import GradingKit, run_tests, write_files
 from course.grading.result import Result
 from course.grading.sandbox import Sandbox, describe_size
@@ -96,10 +96,14 @@ def remove_folders_of(worker_pid: int) -> None:
 
 
 def grade_submission(
-    path: Path, kit: GradingKit, timeout: float, sandbox: Sandbox | None = None
+    path: Path,
+    kit: GradingKit,
+    timeout: float,
+    sandbox: Sandbox | None = None,
+    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
 ) -> Result:
     """Grade one notebook file (its kernel inside ``sandbox`` unless None); never raises for a
-    bad submission."""
+    bad submission. A row that ran out of ``timeout`` keeps the answers exported by then."""
     notebook, raw, refused = read_submission(path, kit)
     if refused is not None:
         return refused
@@ -114,8 +118,10 @@ def grade_submission(
         write_files(kit.files, work)
         # The private copy carries otter's expected file name so grader.check finds its tests.
         (work / f"{kit.assignment}.ipynb").write_bytes(raw)
-        run = execute_for_answers(notebook, kit.names, work, timeout, sandbox, private)
-        if run.status != "ok":
+        run = execute_for_answers(
+            notebook, kit.names, work, timeout, sandbox, private, cell_timeout
+        )
+        if run.status == "error" or (run.status == "timeout" and not run.exported["answers"]):
             if sandbox is not None and run.message.startswith("the kernel died"):
                 limits = sandbox.limits
                 run.message = (
@@ -128,6 +134,9 @@ def grade_submission(
         shutil.rmtree(private, ignore_errors=True)
         shutil.rmtree(clean, ignore_errors=True)
     notes = [run.message] if run.message else []
+    if run.stopped:
+        limit = f" after {cell_timeout:g} s" if cell_timeout else ""
+        notes.append(f"stopped{limit}: {', '.join(run.stopped)}")
     if run.cell_errors:
         counts = collections.Counter(run.cell_errors)
         listed = ", ".join(f"{n} x{c}" if c > 1 else n for n, c in sorted(counts.items()))
@@ -142,4 +151,5 @@ def grade_submission(
     for question, outcome in outcomes.items():
         if outcome["score"] < outcome["possible"]:
             notes.extend(f"{question}: {failure}" for failure in outcome["failures"])
-    return Result("ok", {q: o["score"] for q, o in outcomes.items()}, "; ".join(notes))
+    scores = {q: o["score"] for q, o in outcomes.items()}
+    return Result(run.status, scores, "; ".join(notes))
