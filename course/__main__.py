@@ -105,6 +105,19 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds per cell: a longer cell is interrupted and grading goes on (default: 60)",
     )
     grade.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="CSV student_id,name,email,submission (submission: file or folder under PATH)",
+    )
+    grade.add_argument(
+        "--manual",
+        type=Path,
+        default=None,
+        help="rubric scores: CSV with submission or student_id, then one column per manual "
+        "question",
+    )
+    grade.add_argument(
         "--source", type=Path, default=Path("exercises"), help="folder of master notebooks"
     )
     grade.add_argument(

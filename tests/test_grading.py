@@ -24,12 +24,18 @@ import pandas as pd
 import pytest
 
 from course import grading
-from course.grading import classrun, export, worker
+from course.grading import classrun, export, gradebook, worker
 from course.grading.sandbox import Limits, PidsCgroup
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import CELL_TIMEOUT, ClassMaker, make_class
 
 SLUG = "russia-in-washington"
+ROSTER = """student_id,name,email,submission
+s1,Ann Lee,ann@example.org,full.ipynb
+s2,Bo Chen,bo@example.org,zips/alice
+s3,Cy Park,cy@example.org,partial
+s4,Di Sousa,di@example.org,absent
+"""
 CLASS_TIMEOUT = 30.0  # generous: a loaded CI machine must not turn slow notebooks into timeouts
 
 
@@ -133,10 +139,19 @@ def test_grades_csv_is_written_in_one_piece(tmp_path):
     out.write_text("old")
     grading.write_grades(rows, ["q1", "q2"], {"q1": 3.0, "q2": 3.0}, out)
     assert out.read_text() == (
-        "submission,status,total,max,q1,q2,message,flags\n"
-        "a/x.ipynb,ok,4.5,6,3,1.5,,\n"
-        "b.ipynb,timeout,0,6,,,stopped after 120 s,unsandboxed;late\n"
+        "submission,status,total,max,q1,q2,manual_max,final,final_max,message,flags\n"
+        "a/x.ipynb,ok,4.5,6,3,1.5,0,4.5,6,,\n"
+        "b.ipynb,timeout,0,6,,,0,0,6,stopped after 120 s,unsandboxed;late\n"
     )
+    rows[0].manual = {"q6": 2.5}
+    rows[0].student = gradebook.Student("s1", "Ann Lee", "ann@example.org", "a")
+    grading.write_grades(rows, ["q1"], {"q1": 3.0}, out, {"q6": 4.0, "q7": 3.0}, roster=True)
+    assert out.read_text().splitlines() == [
+        "submission,student_id,name,email,status,total,max,q1,q6,q7,manual_max,final,final_max,"
+        "message,flags",
+        "a/x.ipynb,s1,Ann Lee,ann@example.org,ok,4.5,3,3,2.5,,7,7,10,,",
+        "b.ipynb,,,,timeout,0,3,,,,7,0,10,stopped after 120 s,unsandboxed;late",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
 
@@ -311,6 +326,10 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     expected = make_class(maker, folder)
     before = _snapshot(folder)
     out = tmp_path / "grades.csv"
+    # Kept outside the class folder, as an instructor should (they hold names and emails).
+    roster, manual = tmp_path / "roster.csv", tmp_path / "manual.csv"
+    roster.write_text(ROSTER)
+    manual.write_text("student_id,q6,q7\ns1,4,2\ns3,3,\n")
     started = time.monotonic()
     done = subprocess.run(
         [
@@ -329,6 +348,10 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             str(CLASS_TIMEOUT),
             "--cell-timeout",
             str(CELL_TIMEOUT),
+            "--roster",
+            str(roster),
+            "--manual",
+            str(manual),
             "--source",
             str(EXERCISES_DIR),
         ],
@@ -347,6 +370,9 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         reader = csv.DictReader(handle)
         assert reader.fieldnames == [
             "submission",
+            "student_id",
+            "name",
+            "email",
             "status",
             "total",
             "max",
@@ -355,10 +381,46 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             "q3",
             "q4",
             "q5",
+            "q6",
+            "q7",
+            "manual_max",
+            "final",
+            "final_max",
             "message",
             "flags",
         ]
         rows = list(reader)
+    # The roster: a missing student's row comes last; ids, duplicates and unmatched files.
+    assert rows[-1] == {
+        **dict.fromkeys(reader.fieldnames, ""),
+        "submission": "absent",
+        "student_id": "s4",
+        "name": "Di Sousa",
+        "email": "di@example.org",
+        "status": "missing",
+        "total": "0",
+        "max": "14",
+        "manual_max": "7",
+        "final": "0",
+        "final_max": "21",
+        "message": "nothing submitted",
+    }
+    rows = rows[:-1]
+    owners = {"full.ipynb": "s1", "partial/q1-q3.ipynb": "s3", "partial/wrong-rank.ipynb": "s3"}
+    owners[next(name for name in expected if name.startswith("zips/alice/"))] = "s2"
+    assert {
+        row["submission"]: (row["student_id"], row["flags"], row["q6"], row["q7"], row["final"])
+        for row in rows
+    } == {
+        name: (
+            owners.get(name, ""),
+            "duplicate" if name.startswith("partial/") else "" if name in owners else "unmatched",
+            {"s1": "4", "s3": "3"}.get(owners.get(name), ""),
+            "2" if name == "full.ipynb" else "",
+            f"{want['total'] + {'s1': 6, 's3': 3}.get(owners.get(name), 0):g}",
+        )
+        for name, want in expected.items()
+    }
     assert [row["submission"] for row in rows] == sorted(expected)
     got = {
         row["submission"]: {
@@ -371,7 +433,8 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         for row in rows
     }
     assert got == expected
-    assert all(row["max"] == "14" and row["flags"] == "" for row in rows)  # sandboxed: default
+    # Sandboxed by default: no row is flagged unsandboxed.
+    assert all(row["max"] == "14" and "unsandboxed" not in row["flags"] for row in rows)
     # Messages go back to students: no line of any test's code appears in one.
     test_lines = {
         line.strip()
@@ -411,8 +474,8 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     summary = done.stdout.strip().splitlines()[-3]
     ok = sum(w["status"] == "ok" for w in expected.values())
     assert summary.startswith(
-        f"graded {ok} of {len(expected)} submissions, failed {len(expected) - ok} "
-        "(1 timeout, 2 error, 3 unreadable); mean score "
+        f"graded {ok} of {len(expected) + 1} submissions, failed {len(expected) + 1 - ok} "
+        "(1 timeout, 2 error, 3 unreadable, 1 missing); mean score "
     )
     assert "wall time" in summary
     assert done.stdout.strip().splitlines()[-2:] == [
@@ -448,6 +511,28 @@ def test_one_student_is_regraded_from_a_single_zip_or_notebook(built, maker, tmp
     assert [(r.status, r.scores, r.message.split("; ")[0]) for r in rows] == [
         ("timeout", {"q1": 3, "q2": 3, "q3": 0, "q4": 0, "q5": 0}, "stopped after 12 s")
     ]
+
+
+@pytest.mark.slow
+def test_a_bad_manual_scores_line_stops_the_run_before_anything_is_written(maker, tmp_path):
+    import nbformat
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    nbformat.write(maker.notebook(), folder / "a.ipynb")
+    manual = tmp_path / "manual.csv"
+    manual.write_text("submission,q6,q7\na.ipynb,4,3\na.ipynb,9,\n")
+    out = tmp_path / "grades.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "grade", str(folder), "--assignment", SLUG]
+        + ["--out", str(out), "--manual", str(manual), "--source", str(EXERCISES_DIR)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert f"{manual}:3: submission a.ipynb scored twice" in done.stderr
+    assert not out.exists()
 
 
 @pytest.mark.slow

@@ -15,6 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.grading import worker as worker_module
+from course.grading.gradebook import (
+    DUPLICATE,
+    MISSING,
+    UNMATCHED,
+    Student,
+    owner,
+    read_manual,
+    read_roster,
+)
 from course.grading.kernel import DEFAULT_CELL_TIMEOUT
 from course.grading.kit import GradingUsageError, load_kit
 from course.grading.result import STATUSES, UNSANDBOXED, Result
@@ -34,9 +43,14 @@ class GradeRow:
     scores: dict[str, float]
     message: str
     flags: list[str] = field(default_factory=list)
+    student: Student | None = None
+    manual: dict[str, float] = field(default_factory=dict)
 
     def total(self) -> float:
         return sum(self.scores.values())
+
+    def final(self) -> float:
+        return self.total() + sum(self.manual.values())
 
     @classmethod
     def of(cls, submission: str, result: Result) -> GradeRow:
@@ -76,32 +90,68 @@ def scan(path: Path) -> tuple[Path, list[Path], list[tuple[str, str]]]:
     return path, found, sorted(skipped)
 
 
+def match_roster(rows: list[GradeRow], students: list[Student]) -> list[GradeRow]:
+    """Rows carry their student; a row matching no roster line is flagged unmatched, two rows
+    of one student are both flagged duplicate, and a student with none gets a missing row."""
+    seen: dict[str, list[GradeRow]] = {}
+    for row in rows:
+        row.student = owner(row.submission, students)
+        if row.student is None:
+            row.flags.append(UNMATCHED)
+        else:
+            seen.setdefault(row.student.student_id, []).append(row)
+    for found in seen.values():
+        if len(found) > 1:
+            for row in found:
+                row.flags.append(DUPLICATE)
+    missing = [
+        GradeRow(s.submission, MISSING, {}, "nothing submitted", student=s)
+        for s in students
+        if s.student_id not in seen
+    ]
+    return rows + missing
+
+
 def fmt(number: float) -> str:
     return f"{number:g}"
 
 
 def write_grades(
-    rows: list[GradeRow], questions: list[str], possible: dict[str, float], out: Path
+    rows: list[GradeRow],
+    questions: list[str],
+    possible: dict[str, float],
+    out: Path,
+    manual_possible: dict[str, float] | None = None,
+    roster: bool = False,
 ) -> None:
-    """Write the grades CSV atomically (a temporary file in the same folder, then a rename)."""
+    """Write the grades CSV atomically (a temporary file in the same folder, then a rename).
+    ``total``/``max`` are the auto-graded score; manual questions have their own columns,
+    blank until scored, and ``final`` adds them."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    manual_possible = manual_possible or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", "status", "total", "max", *questions, "message", "flags"])
+    who = ["student_id", "name", "email"] if roster else []
+    writer.writerow(
+        ["submission", *who, "status", "total", "max", *questions, *manual_possible]
+        + ["manual_max", "final", "final_max", "message", "flags"]
+    )
     maximum = sum(possible.values())
+    manual_max = sum(manual_possible.values())
     for row in rows:
         graded = row.status == "ok" or bool(row.scores)  # a timeout keeps answers made in time
+        student = row.student
         writer.writerow(
-            [
-                row.submission,
-                row.status,
-                fmt(row.total()),
-                fmt(maximum),
-                *[fmt(row.scores.get(q, 0.0)) if graded else "" for q in questions],
-                row.message,
-                ";".join(row.flags),
+            [row.submission]
+            + ([student.student_id, student.name, student.email] if student else ["", "", ""])[
+                : len(who)
             ]
+            + [row.status, fmt(row.total()), fmt(maximum)]
+            + [fmt(row.scores.get(q, 0.0)) if graded else "" for q in questions]
+            + [fmt(row.manual[q]) if q in row.manual else "" for q in manual_possible]
+            + [fmt(manual_max), fmt(row.final()), fmt(maximum + manual_max)]
+            + [row.message, ";".join(row.flags)]
         )
     handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
     with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
@@ -137,6 +187,9 @@ def grade_class(
     sandbox: bool = True,
     memory: int = DEFAULT_MEMORY,
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
+    manual_questions: dict[str, float] | None = None,
+    roster: Path | None = None,
+    manual: Path | None = None,
 ) -> tuple[list[GradeRow], str]:
     """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
 
@@ -162,6 +215,14 @@ def grade_class(
     flags = [] if sandbox else [UNSANDBOXED]
     kit = load_kit(Path(autograder_zip))
     names = [path.relative_to(base).as_posix() for path in paths]
+    manual_questions = dict(manual_questions or {})
+    # The instructor's files are checked before any notebook runs or anything is written.
+    students = read_roster(roster) if roster is not None else []
+    rubric_key, rubric = (
+        read_manual(manual, manual_questions, set(names), {s.student_id for s in students})
+        if manual is not None
+        else ("submission", {})
+    )
     rows: list[GradeRow | None] = [None] * len(paths)
     todo: queue.Queue = queue.Queue()
     for index in range(len(paths)):
@@ -218,9 +279,19 @@ def grade_class(
         row if row is not None else GradeRow(names[index], "error", {}, not_reached, flags)
         for index, row in enumerate(rows)
     ]
-    write_grades(done, kit.questions, kit.possible, out)
+    if roster is not None:
+        done = match_roster(done, students)
+    for row in done:
+        if rubric_key == "student_id":
+            row.manual = dict(rubric.get(row.student.student_id, {})) if row.student else {}
+        else:
+            row.manual = dict(rubric.get(row.submission, {}))
+    write_grades(
+        done, kit.questions, kit.possible, out, manual_questions, roster=roster is not None
+    )
     graded = [row for row in done if row.status == "ok"]
-    failed = {status: sum(row.status == status for row in done) for status in STATUSES[1:]}
+    statuses = STATUSES[1:] + ((MISSING,) if roster is not None else ())
+    failed = {status: sum(row.status == status for row in done) for status in statuses}
     mean = sum(row.total() for row in graded) / len(graded) if graded else 0.0
     summary = (
         f"graded {len(graded)} of {len(done)} submissions, failed {sum(failed.values())} "

@@ -33,6 +33,10 @@ def grade_command(args) -> int:
         else:
             print(UNSANDBOXED_WARNING, file=sys.stderr)
         autograder = exercises.autograder_for(args.assignment, args.source, build)
+        table = exercises.question_table(Path(args.source) / f"{args.assignment}.ipynb")
+        manual_questions = {
+            row.question: float(row.points) for row in table.itertuples() if row.kind == "manual"
+        }
         _, summary = grade_class(
             args.submissions,
             autograder,
@@ -42,6 +46,9 @@ def grade_command(args) -> int:
             sandbox=sandboxed,
             memory=memory,
             cell_timeout=args.cell_timeout,
+            manual_questions=manual_questions,
+            roster=args.roster,
+            manual=args.manual,
         )
     except (GradingUsageError, exercises.ExerciseBuildError) as error:
         print(f"error: {error}", file=sys.stderr)
