@@ -118,6 +118,11 @@ def _parser() -> argparse.ArgumentParser:
         "question",
     )
     grade.add_argument(
+        "--deadline",
+        default=None,
+        help="ISO date-time (UTC unless it has an offset); later exports are flagged late",
+    )
+    grade.add_argument(
         "--source", type=Path, default=Path("exercises"), help="folder of master notebooks"
     )
     grade.add_argument(

@@ -3,10 +3,19 @@ submissions (missing, unmatched, duplicate)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 import pytest
 
 from course.grading.classrun import GradeRow, match_roster
-from course.grading.gradebook import Student, read_manual, read_roster
+from course.grading.gradebook import (
+    Student,
+    parse_deadline,
+    read_manual,
+    read_roster,
+    submitted_at,
+)
 from course.grading.kit import GradingUsageError
 
 MANUAL = {"q6": 4.0, "q7": 3.0}
@@ -81,3 +90,20 @@ def test_manual_scores_are_checked_line_by_line(tmp_path):
         scores.write_text(text)
         with pytest.raises(GradingUsageError, match=error):
             read_manual(scores, MANUAL, {"a.ipynb"}, set())
+
+
+def test_a_submission_is_dated_by_its_export_name_else_its_file_time(tmp_path):
+    utc = dt.UTC
+    assert parse_deadline("2026-12-01T23:59") == dt.datetime(2026, 12, 1, 23, 59, tzinfo=utc)
+    assert parse_deadline("2026-12-01T23:59:00+02:00") == dt.datetime(
+        2026, 12, 1, 21, 59, tzinfo=utc
+    )
+    with pytest.raises(GradingUsageError, match="--deadline 'friday' is not an ISO date-time"):
+        parse_deadline("friday")
+    export = tmp_path / "russia-in-washington_2026_11_30T12_00_00_000000.zip"
+    plain = tmp_path / "plain.ipynb"
+    for path in (export, plain):
+        path.write_text("x")
+        os.utime(path, (1767225600, 1767225600))
+    assert submitted_at(export) == dt.datetime(2026, 11, 30, 12, 0, tzinfo=utc)
+    assert submitted_at(plain) == dt.datetime(2026, 1, 1, tzinfo=utc)

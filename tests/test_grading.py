@@ -324,6 +324,8 @@ def test_answer_key_scores_full_marks_and_untouched_notebook_zero(built, maker, 
 def test_a_class_of_real_notebooks(built, maker, tmp_path):
     folder = tmp_path / "class"
     expected = make_class(maker, folder)
+    for path in folder.rglob("*"):  # written long before the deadline; only a zip's name says late
+        os.utime(path, (1767225600, 1767225600))  # 2026-01-01
     before = _snapshot(folder)
     out = tmp_path / "grades.csv"
     # Kept outside the class folder, as an instructor should (they hold names and emails).
@@ -352,6 +354,8 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             str(roster),
             "--manual",
             str(manual),
+            "--deadline",
+            "2026-11-30T11:00:00",
             "--source",
             str(EXERCISES_DIR),
         ],
@@ -414,7 +418,13 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     } == {
         name: (
             owners.get(name, ""),
-            "duplicate" if name.startswith("partial/") else "" if name in owners else "unmatched",
+            "duplicate"
+            if name.startswith("partial/")
+            else "late"  # exported at 12:00, after the 11:00 deadline
+            if name.startswith("zips/alice/")
+            else ""
+            if name in owners
+            else "unmatched",
             {"s1": "4", "s3": "3"}.get(owners.get(name), ""),
             "2" if name == "full.ipynb" else "",
             f"{want['total'] + {'s1': 6, 's3': 3}.get(owners.get(name), 0):g}",
@@ -471,6 +481,12 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             if by_name[name]["status"] == status
             for q in ["q1", "q5"]
         )
+    meta = json.loads(Path(f"{out}.meta.json").read_text())
+    assert meta["sandbox"] is True and meta["assignment"] == SLUG
+    assert meta["otter_version"] and len(meta["master_sha256"]) == 64
+    assert meta["options"]["cell_timeout"] == CELL_TIMEOUT
+    assert meta["options"]["deadline"] == "2026-11-30T11:00:00"
+    assert meta["course_commit"] is None or len(meta["course_commit"]) == 40
     summary = done.stdout.strip().splitlines()[-3]
     ok = sum(w["status"] == "ok" for w in expected.values())
     assert summary.startswith(

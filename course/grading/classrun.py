@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import queue
@@ -17,12 +18,14 @@ from pathlib import Path
 from course.grading import worker as worker_module
 from course.grading.gradebook import (
     DUPLICATE,
+    LATE,
     MISSING,
     UNMATCHED,
     Student,
     owner,
     read_manual,
     read_roster,
+    submitted_at,
 )
 from course.grading.kernel import DEFAULT_CELL_TIMEOUT
 from course.grading.kit import GradingUsageError, load_kit
@@ -190,6 +193,7 @@ def grade_class(
     manual_questions: dict[str, float] | None = None,
     roster: Path | None = None,
     manual: Path | None = None,
+    deadline: dt.datetime | None = None,
 ) -> tuple[list[GradeRow], str]:
     """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
 
@@ -279,6 +283,10 @@ def grade_class(
         row if row is not None else GradeRow(names[index], "error", {}, not_reached, flags)
         for index, row in enumerate(rows)
     ]
+    if deadline is not None:
+        for index, row in enumerate(done):
+            if submitted_at(paths[index]) > deadline:
+                row.flags.append(LATE)
     if roster is not None:
         done = match_roster(done, students)
     for row in done:

@@ -5,7 +5,9 @@ before anything is graded or written, and a bad line is an error naming the file
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +15,9 @@ from course.grading.kit import GradingUsageError
 
 ROSTER_COLUMNS = ("student_id", "name", "email", "submission")
 MISSING = "missing"
-DUPLICATE, UNMATCHED = "duplicate", "unmatched"
+DUPLICATE, UNMATCHED, LATE = "duplicate", "unmatched", "late"
+# grader.export() names its zip <assignment>_<YYYY_MM_DDTHH_MM_SS_ffffff>.zip
+EXPORT_STAMP = re.compile(r"_(\d{4})_(\d\d)_(\d\d)T(\d\d)_(\d\d)_(\d\d)_(\d{6})\.zip$", re.I)
 
 
 @dataclass(frozen=True)
@@ -116,3 +120,26 @@ def read_manual(
                 )
             scores[who][question] = value
     return key, scores
+
+
+def parse_deadline(text: str) -> dt.datetime:
+    """An ISO date-time; one without a time zone is taken as UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as error:
+        raise GradingUsageError(
+            f"--deadline {text!r} is not an ISO date-time such as 2026-12-01T23:59:00+00:00"
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def submitted_at(path: Path) -> dt.datetime:
+    """When a submission was exported: the timestamp in an export zip's name (taken as UTC),
+    else the file's modification time."""
+    match = EXPORT_STAMP.search(Path(path).name)
+    if match:
+        try:
+            return dt.datetime(*map(int, match.groups()), tzinfo=dt.UTC)
+        except ValueError:  # not a real date: fall back to the file's time
+            pass
+    return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.UTC)
