@@ -80,7 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     grade = verbs.add_parser(
         "grade", help="grade a folder of submissions with public and hidden tests"
     )
-    grade.add_argument("submissions", type=Path, help="folder searched recursively for *.ipynb")
+    grade.add_argument(
+        "submissions",
+        type=Path,
+        help="class folder (searched for *.ipynb and otter export *.zip), or one .ipynb or .zip",
+    )
     grade.add_argument(
         "--assignment", required=True, help="assignment slug, e.g. russia-in-washington"
     )
@@ -89,7 +93,34 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs", type=int, default=None, help="parallel kernels (default: all cores)"
     )
     grade.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds per submission (default: 120)"
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds per submission; answers defined by then still count (default: 120)",
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=60.0,
+        help="seconds per cell: a longer cell is interrupted and grading goes on (default: 60)",
+    )
+    grade.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="CSV student_id,name,email,submission (submission: file or folder under PATH)",
+    )
+    grade.add_argument(
+        "--manual",
+        type=Path,
+        default=None,
+        help="rubric scores: CSV with submission or student_id, then one column per manual "
+        "question",
+    )
+    grade.add_argument(
+        "--deadline",
+        default=None,
+        help="ISO date-time (UTC unless it has an offset); later exports are flagged late",
     )
     grade.add_argument(
         "--source", type=Path, default=Path("exercises"), help="folder of master notebooks"

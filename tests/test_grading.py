@@ -24,12 +24,18 @@ import pandas as pd
 import pytest
 
 from course import grading
-from course.grading import classrun, export, worker
+from course.grading import classrun, export, gradebook, worker
 from course.grading.sandbox import Limits, PidsCgroup
 from course.paths import EXERCISES_DIR, REPO_ROOT
-from tests.fixtures.submissions import ClassMaker, make_class
+from tests.fixtures.submissions import CELL_TIMEOUT, ClassMaker, make_class
 
 SLUG = "russia-in-washington"
+ROSTER = """student_id,name,email,submission
+s1,Ann Lee,ann@example.org,full.ipynb
+s2,Bo Chen,bo@example.org,zips/alice
+s3,Cy Park,cy@example.org,partial
+s4,Di Sousa,di@example.org,absent
+"""
 CLASS_TIMEOUT = 30.0  # generous: a loaded CI machine must not turn slow notebooks into timeouts
 
 
@@ -137,10 +143,19 @@ def test_grades_csv_is_written_in_one_piece(tmp_path):
     out.write_text("old")
     grading.write_grades(rows, ["q1", "q2"], {"q1": 3.0, "q2": 3.0}, out)
     assert out.read_text() == (
-        "submission,status,total,max,q1,q2,message,flags\n"
-        "a/x.ipynb,ok,4.5,6,3,1.5,,\n"
-        "b.ipynb,timeout,0,6,,,stopped after 120 s,unsandboxed;late\n"
+        "submission,status,total,max,q1,q2,manual_max,final,final_max,message,flags\n"
+        "a/x.ipynb,ok,4.5,6,3,1.5,0,4.5,6,,\n"
+        "b.ipynb,timeout,0,6,,,0,0,6,stopped after 120 s,unsandboxed;late\n"
     )
+    rows[0].manual = {"q6": 2.5}
+    rows[0].student = gradebook.Student("s1", "Ann Lee", "ann@example.org", "a")
+    grading.write_grades(rows, ["q1"], {"q1": 3.0}, out, {"q6": 4.0, "q7": 3.0}, roster=True)
+    assert out.read_text().splitlines() == [
+        "submission,student_id,name,email,status,total,max,q1,q6,q7,manual_max,final,final_max,"
+        "message,flags",
+        "a/x.ipynb,s1,Ann Lee,ann@example.org,ok,4.5,3,3,2.5,,7,7,10,,",
+        "b.ipynb,,,,timeout,0,3,,,,7,0,10,stopped after 120 s,unsandboxed;late",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
 
 
@@ -154,11 +169,23 @@ def test_submissions_are_found_recursively_in_a_stable_order(tmp_path):
     ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
+    (tmp_path / "c/export.zip").write_bytes(b"PK")
     assert [p.relative_to(tmp_path).as_posix() for p in grading.find_submissions(tmp_path)] == [
         "B.ipynb",
         "a.ipynb",
         "b/z.ipynb",
+        "c/export.zip",
     ]
+    base, found, skipped = classrun.scan(tmp_path)
+    assert base == tmp_path and len(found) == 4
+    assert skipped == [
+        ("b/.ipynb_checkpoints/z-checkpoint.ipynb", "a Jupyter checkpoint, not a submission"),
+        ("c/notes.txt", "not a notebook (.ipynb) or an otter export (.zip)"),
+    ]
+    # One file: its folder is the base, so the row is named by the file's own name.
+    assert classrun.scan(tmp_path / "b/z.ipynb") == (tmp_path / "b", [tmp_path / "b/z.ipynb"], [])
+    with pytest.raises(grading.GradingUsageError, match="notes.txt is not a notebook"):
+        classrun.scan(tmp_path / "c/notes.txt")
 
 
 def test_progress_bar_only_on_a_terminal():
@@ -301,8 +328,14 @@ def test_answer_key_scores_full_marks_and_untouched_notebook_zero(built, maker, 
 def test_a_class_of_real_notebooks(built, maker, tmp_path):
     folder = tmp_path / "class"
     expected = make_class(maker, folder)
+    for path in folder.rglob("*"):  # written long before the deadline; only a zip's name says late
+        os.utime(path, (1767225600, 1767225600))  # 2026-01-01
     before = _snapshot(folder)
     out = tmp_path / "grades.csv"
+    # Kept outside the class folder, as an instructor should (they hold names and emails).
+    roster, manual = tmp_path / "roster.csv", tmp_path / "manual.csv"
+    roster.write_text(ROSTER)
+    manual.write_text("student_id,q6,q7\ns1,4,2\ns3,3,\n")
     started = time.monotonic()
     done = subprocess.run(
         [
@@ -319,6 +352,14 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             "2",
             "--timeout",
             str(CLASS_TIMEOUT),
+            "--cell-timeout",
+            str(CELL_TIMEOUT),
+            "--roster",
+            str(roster),
+            "--manual",
+            str(manual),
+            "--deadline",
+            "2026-11-30T11:00:00",
             "--source",
             str(EXERCISES_DIR),
         ],
@@ -337,6 +378,9 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         reader = csv.DictReader(handle)
         assert reader.fieldnames == [
             "submission",
+            "student_id",
+            "name",
+            "email",
             "status",
             "total",
             "max",
@@ -345,19 +389,76 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             "q3",
             "q4",
             "q5",
+            "q6",
+            "q7",
+            "manual_max",
+            "final",
+            "final_max",
             "message",
             "flags",
         ]
         rows = list(reader)
+    # The roster: a missing student's row comes last; ids, duplicates and unmatched files.
+    assert rows[-1] == {
+        **dict.fromkeys(reader.fieldnames, ""),
+        "submission": "absent",
+        "student_id": "s4",
+        "name": "Di Sousa",
+        "email": "di@example.org",
+        "status": "missing",
+        "total": "0",
+        "max": "14",
+        "manual_max": "7",
+        "final": "0",
+        "final_max": "21",
+        "message": "nothing submitted",
+    }
+    rows = rows[:-1]
+    owners = {"full.ipynb": "s1", "partial/q1-q3.ipynb": "s3", "partial/wrong-rank.ipynb": "s3"}
+    owners[next(name for name in expected if name.startswith("zips/alice/"))] = "s2"
+    assert {
+        row["submission"]: (row["student_id"], row["flags"], row["q6"], row["q7"], row["final"])
+        for row in rows
+    } == {
+        name: (
+            owners.get(name, ""),
+            "duplicate"
+            if name.startswith("partial/")
+            else "late"  # exported at 12:00, after the 11:00 deadline
+            if name.startswith("zips/alice/")
+            else ""
+            if name in owners
+            else "unmatched",
+            {"s1": "4", "s3": "3"}.get(owners.get(name), ""),
+            "2" if name == "full.ipynb" else "",
+            f"{want['total'] + {'s1': 6, 's3': 3}.get(owners.get(name), 0):g}",
+        )
+        for name, want in expected.items()
+    }
     assert [row["submission"] for row in rows] == sorted(expected)
-    for row in rows:
-        want = expected[row["submission"]]
-        assert row["status"] == want["status"], row
-        assert float(row["total"]) == want["total"], row
-        assert row["max"] == "14"
-        if want["message"] is not None:
-            assert row["message"] == want["message"], row
-        assert row["flags"] == "", row  # sandboxed: the default
+    got = {
+        row["submission"]: {
+            "status": row["status"],
+            "total": float(row["total"]),
+            "message": row["message"]
+            if expected[row["submission"]]["message"] is not None
+            else None,
+        }
+        for row in rows
+    }
+    assert got == expected
+    # Sandboxed by default: no row is flagged unsandboxed.
+    assert all(row["max"] == "14" and "unsandboxed" not in row["flags"] for row in rows)
+    # Messages go back to students: no line of any test's code appears in one.
+    test_lines = {
+        line.strip()
+        for source in grading.load_kit(built.autograder_zip).tests.values()
+        for line in source.splitlines()
+        if len(line.strip()) > 20
+    }
+    assert not [
+        (r["submission"], line) for r in rows for line in test_lines if line in r["message"]
+    ]
     by_name = {row["submission"]: row for row in rows}
     assert [by_name["partial/q1-q3.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == [
         "3",
@@ -384,13 +485,74 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             if by_name[name]["status"] == status
             for q in ["q1", "q5"]
         )
-    summary = done.stdout.strip().splitlines()[-1]
+    meta = json.loads(Path(f"{out}.meta.json").read_text())
+    assert meta["sandbox"] is True and meta["assignment"] == SLUG
+    assert meta["otter_version"] and len(meta["master_sha256"]) == 64
+    assert meta["options"]["cell_timeout"] == CELL_TIMEOUT
+    assert meta["options"]["deadline"] == "2026-11-30T11:00:00"
+    assert meta["course_commit"] is None or len(meta["course_commit"]) == 40
+    summary = done.stdout.strip().splitlines()[-3]
     ok = sum(w["status"] == "ok" for w in expected.values())
     assert summary.startswith(
-        f"graded {ok} of {len(expected)} submissions, failed {len(expected) - ok} "
-        "(1 timeout, 2 error, 1 unreadable); mean score "
+        f"graded {ok} of {len(expected) + 1} submissions, failed {len(expected) + 1 - ok} "
+        "(1 timeout, 2 error, 3 unreadable, 1 missing); mean score "
     )
     assert "wall time" in summary
+    assert done.stdout.strip().splitlines()[-2:] == [
+        "skipped 1 file(s):",
+        "  stray/essay.pdf: not a notebook (.ipynb) or an otter export (.zip)",
+    ]
+
+
+@pytest.mark.slow
+def test_one_student_is_regraded_from_a_single_zip_or_notebook(built, maker, tmp_path):
+    """PATH may be one export zip or one notebook: a regrade needs no class folder."""
+    import nbformat
+
+    folder = tmp_path / "class" / "bob"
+    folder.mkdir(parents=True)
+    notebook = folder / f"{SLUG}.ipynb"
+    nbformat.write(maker.notebook(answered=["q1", "q2"]), notebook)
+    export_zip = folder / f"{SLUG}_2026_12_01T09_00_00_000000.zip"
+    with zipfile.ZipFile(export_zip, "w") as archive:
+        archive.write(notebook, f"{SLUG}.ipynb")
+    for path in (export_zip, notebook):
+        out = tmp_path / f"{path.suffix[1:]}.csv"
+        rows, summary = grading.grade_class(path, built.autograder_zip, out, jobs=1, timeout=60)
+        assert [(r.submission, r.status, r.total()) for r in rows] == [(path.name, "ok", 6)]
+        assert summary.startswith("graded 1 of 1 submissions") and "skipped" not in summary
+    # Out of time in an endless cell: the answers defined before it still count.
+    nbformat.write(
+        maker.notebook(answered=["q1", "q2"], insert_before={"q3": "while 1: pass"}), notebook
+    )
+    rows, _ = grading.grade_class(
+        notebook, built.autograder_zip, tmp_path / "late.csv", jobs=1, timeout=12, cell_timeout=None
+    )
+    assert [(r.status, r.scores, r.message.split("; ")[0]) for r in rows] == [
+        ("timeout", {"q1": 3, "q2": 3, "q3": 0, "q4": 0, "q5": 0}, "stopped after 12 s")
+    ]
+
+
+@pytest.mark.slow
+def test_a_bad_manual_scores_line_stops_the_run_before_anything_is_written(maker, tmp_path):
+    import nbformat
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    nbformat.write(maker.notebook(), folder / "a.ipynb")
+    manual = tmp_path / "manual.csv"
+    manual.write_text("submission,q6,q7\na.ipynb,4,3\na.ipynb,9,\n")
+    out = tmp_path / "grades.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "grade", str(folder), "--assignment", SLUG]
+        + ["--out", str(out), "--manual", str(manual), "--source", str(EXERCISES_DIR)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert f"{manual}:3: submission a.ipynb scored twice" in done.stderr
+    assert not out.exists()
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import queue
@@ -15,6 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.grading import worker as worker_module
+from course.grading.gradebook import (
+    DUPLICATE,
+    LATE,
+    MISSING,
+    UNMATCHED,
+    Student,
+    owner,
+    read_manual,
+    read_roster,
+    submitted_at,
+)
+from course.grading.kernel import DEFAULT_CELL_TIMEOUT
 from course.grading.kit import GradingUsageError, load_kit
 from course.grading.result import STATUSES, UNSANDBOXED, Result
 from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox
@@ -33,23 +46,73 @@ class GradeRow:
     scores: dict[str, float]
     message: str
     flags: list[str] = field(default_factory=list)
+    student: Student | None = None
+    manual: dict[str, float] = field(default_factory=dict)
 
     def total(self) -> float:
         return sum(self.scores.values())
+
+    def final(self) -> float:
+        return self.total() + sum(self.manual.values())
 
     @classmethod
     def of(cls, submission: str, result: Result) -> GradeRow:
         return cls(submission, result.status, result.scores, result.message, list(result.flags))
 
 
+SUBMISSION_SUFFIXES = (".ipynb", ".zip")
+
+
 def find_submissions(folder: Path) -> list[Path]:
-    """Every ``*.ipynb`` under ``folder`` (checkpoints excluded), in a stable order."""
-    found = [
-        p
-        for p in Path(folder).rglob("*.ipynb")
-        if ".ipynb_checkpoints" not in p.parts and p.is_file()
+    """Every notebook and export zip under ``folder`` (checkpoints excluded), in a stable order."""
+    return scan(folder)[1]
+
+
+def scan(path: Path) -> tuple[Path, list[Path], list[tuple[str, str]]]:
+    """(base folder, submissions, skipped files with the reason) for a class folder or for one
+    ``.ipynb`` or ``.zip`` file; row names are paths relative to the base folder."""
+    path = Path(path)
+    if path.is_file():
+        if path.suffix.lower() not in SUBMISSION_SUFFIXES:
+            raise GradingUsageError(f"{path} is not a notebook (.ipynb) or an otter export (.zip)")
+        return path.parent, [path], []
+    if not path.is_dir():
+        raise GradingUsageError(f"submissions folder {path} does not exist")
+    found, skipped = [], []
+    for file in path.rglob("*"):
+        if not file.is_file():
+            continue
+        name = file.relative_to(path).as_posix()
+        if ".ipynb_checkpoints" in file.parts:
+            skipped.append((name, "a Jupyter checkpoint, not a submission"))
+        elif file.suffix.lower() in SUBMISSION_SUFFIXES:
+            found.append(file)
+        else:
+            skipped.append((name, "not a notebook (.ipynb) or an otter export (.zip)"))
+    found.sort(key=lambda p: p.relative_to(path).as_posix())
+    return path, found, sorted(skipped)
+
+
+def match_roster(rows: list[GradeRow], students: list[Student]) -> list[GradeRow]:
+    """Rows carry their student; a row matching no roster line is flagged unmatched, two rows
+    of one student are both flagged duplicate, and a student with none gets a missing row."""
+    seen: dict[str, list[GradeRow]] = {}
+    for row in rows:
+        row.student = owner(row.submission, students)
+        if row.student is None:
+            row.flags.append(UNMATCHED)
+        else:
+            seen.setdefault(row.student.student_id, []).append(row)
+    for found in seen.values():
+        if len(found) > 1:
+            for row in found:
+                row.flags.append(DUPLICATE)
+    missing = [
+        GradeRow(s.submission, MISSING, {}, "nothing submitted", student=s)
+        for s in students
+        if s.student_id not in seen
     ]
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+    return rows + missing
 
 
 def fmt(number: float) -> str:
@@ -57,27 +120,41 @@ def fmt(number: float) -> str:
 
 
 def write_grades(
-    rows: list[GradeRow], questions: list[str], possible: dict[str, float], out: Path
+    rows: list[GradeRow],
+    questions: list[str],
+    possible: dict[str, float],
+    out: Path,
+    manual_possible: dict[str, float] | None = None,
+    roster: bool = False,
 ) -> None:
-    """Write the grades CSV atomically (a temporary file in the same folder, then a rename)."""
+    """Write the grades CSV atomically (a temporary file in the same folder, then a rename).
+    ``total``/``max`` are the auto-graded score; manual questions have their own columns,
+    blank until scored, and ``final`` adds them."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    manual_possible = manual_possible or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", "status", "total", "max", *questions, "message", "flags"])
+    who = ["student_id", "name", "email"] if roster else []
+    writer.writerow(
+        ["submission", *who, "status", "total", "max", *questions, *manual_possible]
+        + ["manual_max", "final", "final_max", "message", "flags"]
+    )
     maximum = sum(possible.values())
+    manual_max = sum(manual_possible.values())
     for row in rows:
-        graded = row.status == "ok"
+        graded = row.status == "ok" or bool(row.scores)  # a timeout keeps answers made in time
+        student = row.student
         writer.writerow(
-            [
-                row.submission,
-                row.status,
-                fmt(row.total()),
-                fmt(maximum),
-                *[fmt(row.scores.get(q, 0.0)) if graded else "" for q in questions],
-                row.message,
-                ";".join(row.flags),
+            [row.submission]
+            + ([student.student_id, student.name, student.email] if student else ["", "", ""])[
+                : len(who)
             ]
+            + [row.status, fmt(row.total()), fmt(maximum)]
+            + [fmt(row.scores.get(q, 0.0)) if graded else "" for q in questions]
+            + [fmt(row.manual[q]) if q in row.manual else "" for q in manual_possible]
+            + [fmt(manual_max), fmt(row.final()), fmt(maximum + manual_max)]
+            + [row.message, ";".join(row.flags)]
         )
     handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
     with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
@@ -112,17 +189,22 @@ def grade_class(
     timeout: float = 120.0,
     sandbox: bool = True,
     memory: int = DEFAULT_MEMORY,
+    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
+    manual_questions: dict[str, float] | None = None,
+    roster: Path | None = None,
+    manual: Path | None = None,
+    deadline: dt.datetime | None = None,
 ) -> tuple[list[GradeRow], str]:
     """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
 
     Each kernel runs in the bubblewrap sandbox with ``memory`` bytes of address space; without
     a working sandbox this raises SandboxUnavailable, unless ``sandbox`` is False (trusted
     notebooks only), which flags every row ``unsandboxed``."""
-    submissions = Path(submissions)
-    if not submissions.is_dir():
-        raise GradingUsageError(f"submissions folder {submissions} does not exist")
+    base, paths, skipped = scan(Path(submissions))
     if timeout <= 0:
         raise GradingUsageError("--timeout must be positive")
+    if cell_timeout is not None and cell_timeout <= 0:
+        raise GradingUsageError("--cell-timeout must be positive")
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
         raise GradingUsageError("--jobs must be at least 1")
@@ -136,8 +218,15 @@ def grade_class(
             checked.close()
     flags = [] if sandbox else [UNSANDBOXED]
     kit = load_kit(Path(autograder_zip))
-    paths = find_submissions(submissions)
-    names = [path.relative_to(submissions).as_posix() for path in paths]
+    names = [path.relative_to(base).as_posix() for path in paths]
+    manual_questions = dict(manual_questions or {})
+    # The instructor's files are checked before any notebook runs or anything is written.
+    students = read_roster(roster) if roster is not None else []
+    rubric_key, rubric = (
+        read_manual(manual, manual_questions, set(names), {s.student_id for s in students})
+        if manual is not None
+        else ("submission", {})
+    )
     rows: list[GradeRow | None] = [None] * len(paths)
     todo: queue.Queue = queue.Queue()
     for index in range(len(paths)):
@@ -161,6 +250,7 @@ def grade_class(
                     "submission": str(paths[index].resolve()),
                     "kit": str(Path(autograder_zip).resolve()),
                     "timeout": timeout,
+                    "cell_timeout": cell_timeout,
                     "sandbox": limits.to_json() if limits is not None else None,
                 }
                 result = worker.ask(job, timeout + WORKER_GRACE_SECONDS)
@@ -193,9 +283,23 @@ def grade_class(
         row if row is not None else GradeRow(names[index], "error", {}, not_reached, flags)
         for index, row in enumerate(rows)
     ]
-    write_grades(done, kit.questions, kit.possible, out)
+    if deadline is not None:
+        for index, row in enumerate(done):
+            if submitted_at(paths[index]) > deadline:
+                row.flags.append(LATE)
+    if roster is not None:
+        done = match_roster(done, students)
+    for row in done:
+        if rubric_key == "student_id":
+            row.manual = dict(rubric.get(row.student.student_id, {})) if row.student else {}
+        else:
+            row.manual = dict(rubric.get(row.submission, {}))
+    write_grades(
+        done, kit.questions, kit.possible, out, manual_questions, roster=roster is not None
+    )
     graded = [row for row in done if row.status == "ok"]
-    failed = {status: sum(row.status == status for row in done) for status in STATUSES[1:]}
+    statuses = STATUSES[1:] + ((MISSING,) if roster is not None else ())
+    failed = {status: sum(row.status == status for row in done) for status in statuses}
     mean = sum(row.total() for row in graded) / len(graded) if graded else 0.0
     summary = (
         f"graded {len(graded)} of {len(done)} submissions, failed {sum(failed.values())} "
@@ -203,4 +307,7 @@ def grade_class(
         f"mean score {mean:.2f}/{fmt(sum(kit.possible.values()))}; "
         f"wall time {time.monotonic() - started:.1f} s -> {out}"
     )
+    if skipped:
+        listed = "\n".join(f"  {name}: {reason}" for name, reason in skipped)
+        summary += f"\nskipped {len(skipped)} file(s):\n{listed}"
     return done, summary

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from course.grading.check import check_notebook
 from course.grading.classrun import fmt, grade_class
+from course.grading.gradebook import parse_deadline
 from course.grading.kit import GradingUsageError
 from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox, parse_size
 
@@ -33,6 +34,10 @@ def grade_command(args) -> int:
         else:
             print(UNSANDBOXED_WARNING, file=sys.stderr)
         autograder = exercises.autograder_for(args.assignment, args.source, build)
+        table = exercises.question_table(Path(args.source) / f"{args.assignment}.ipynb")
+        manual_questions = {
+            row.question: float(row.points) for row in table.itertuples() if row.kind == "manual"
+        }
         _, summary = grade_class(
             args.submissions,
             autograder,
@@ -41,12 +46,52 @@ def grade_command(args) -> int:
             timeout=args.timeout,
             sandbox=sandboxed,
             memory=memory,
+            cell_timeout=args.cell_timeout,
+            manual_questions=manual_questions,
+            roster=args.roster,
+            manual=args.manual,
+            deadline=parse_deadline(args.deadline) if args.deadline else None,
         )
+        write_meta(args, autograder, sandboxed)
     except (GradingUsageError, exercises.ExerciseBuildError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(summary)
     return 0
+
+
+def write_meta(args, autograder: Path, sandboxed: bool) -> None:
+    """``<out>.meta.json``: what produced the grades (commit, master, otter, options, sandbox)."""
+    import hashlib
+    import importlib.metadata
+    import json
+    import subprocess
+
+    from course.paths import REPO_ROOT
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    master = Path(args.source) / f"{args.assignment}.ipynb"
+    options = {
+        key: str(value) if isinstance(value, Path) else value
+        for key, value in vars(args).items()
+        if key not in ("verb",)
+    }
+    meta = {
+        "course_commit": commit or None,
+        "assignment": args.assignment,
+        "master_sha256": hashlib.sha256(master.read_bytes()).hexdigest(),
+        "autograder_sha256": hashlib.sha256(Path(autograder).read_bytes()).hexdigest(),
+        "otter_version": importlib.metadata.version("otter-grader"),
+        "options": options,
+        "sandbox": sandboxed,
+    }
+    target = Path(f"{args.out}.meta.json")
+    target.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def check_command(args) -> int:

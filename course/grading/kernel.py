@@ -48,6 +48,7 @@ class KernelRun:
     exported: dict = field(default_factory=lambda: {"answers": {}, "missing": [], "failed": {}})
     cell_errors: list[str] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
+    stopped: list[str] = field(default_factory=list)  # cells interrupted at --cell-timeout
 
 
 def sandboxed_manager_class(sandbox: Sandbox, folder: Path, workdir: Path):
@@ -66,6 +67,12 @@ def sandboxed_manager_class(sandbox: Sandbox, folder: Path, workdir: Path):
         def format_kernel_cmd(self, extra_arguments=None):
             return sandbox.command(super().format_kernel_cmd(extra_arguments), folder, workdir)
 
+        async def interrupt_kernel(self):
+            # A signal would reach bwrap, not the kernel, and end the sandbox: ask the kernel
+            # to interrupt itself over its control channel instead.
+            self._connect_control_socket()
+            self.session.send(self._control_socket, self.session.msg("interrupt_request", {}))
+
     return SandboxedKernelManager
 
 
@@ -83,20 +90,59 @@ def local_manager_class(runtime: Path):
     return LocalKernelManager
 
 
-def _quiet_client(notebook, workdir: Path, deadline: float, manager_class=None):
-    """An nbclient client that drops outputs, counts the errors cells raise, and stops at
-    ``deadline`` (a time.monotonic() value) however many cells are left."""
+# After the notebook's deadline, the export cell still gets this long to save the answers.
+EXPORT_GRACE_SECONDS = 10.0
+DEFAULT_CELL_TIMEOUT = 60.0
+
+
+def _quiet_client(
+    notebook, workdir: Path, deadline: float, manager_class=None, cell_timeout: float | None = None
+):
+    """An nbclient client that drops outputs, counts the errors cells raise, interrupts a cell
+    that runs past ``cell_timeout`` and goes on with the next, and at ``deadline`` (a
+    time.monotonic() value) interrupts the running cell, skips the rest and runs only the
+    last (export) cell."""
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError
+
+    last = len(notebook.cells) - 1
 
     class QuietClient(NotebookClient):
         def output(self, outs, msg, display_id, cell_index):
             # Keep nothing: only the exported answers matter, and a cell printing
             # gigabytes must not fill the grader's memory.
-            if msg["msg_type"] == "error":
+            if msg["msg_type"] == "error" and msg["content"].get("ename") != "KeyboardInterrupt":
                 self.cell_errors.append(msg["content"].get("ename", "Error"))
                 if msg["content"].get("ename") == "FileNotFoundError":
                     self.missing_files.append(str(msg["content"].get("evalue", ""))[:300])
             return None
+
+        async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+            self.current = cell_index
+            if self.out_of_time and cell_index != last:
+                return cell  # past the deadline: only the export cell still runs
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+
+        async def _async_handle_timeout(self, timeout, cell=None):
+            if self.current == last or (self.out_of_time and self.current != last):
+                raise CellTimeoutError.error_from_timeout_and_cell(
+                    "Cell execution timed out", timeout, cell
+                )
+            if time.monotonic() >= deadline - 0.5:
+                self.out_of_time = True
+            else:
+                self.stopped.append(self.current)
+            await self.km.interrupt_kernel()
+            # Answer for the kernel: nbclient moves on to the next cell at once.
+            return {"content": {"status": "error", "ename": "CellTimeout", "evalue": ""}}
+
+    def cell_time(cell) -> int:
+        left = deadline - time.monotonic()
+        if client.current == last:
+            return max(1, int(math.ceil(max(left, 0) + EXPORT_GRACE_SECONDS)))
+        if cell_timeout is not None and cell_timeout < left:
+            return max(1, int(math.ceil(cell_timeout)))
+        return max(1, int(math.ceil(left)))
 
     extra = {"kernel_manager_class": manager_class} if manager_class is not None else {}
     client = QuietClient(
@@ -107,10 +153,10 @@ def _quiet_client(notebook, workdir: Path, deadline: float, manager_class=None):
         resources={"metadata": {"path": str(workdir)}},
         shutdown_kernel="immediate",
         startup_timeout=max(5, int(deadline - time.monotonic())),
-        timeout_func=lambda cell: max(1, int(math.ceil(deadline - time.monotonic()))),
+        timeout_func=cell_time,
         **extra,
     )
-    client.cell_errors = []
+    client.cell_errors, client.stopped, client.out_of_time, client.current = [], [], False, 0
     client.missing_files = []
     return client
 
@@ -120,9 +166,11 @@ def prepare(notebook, names: list[str], answers_path: Path):
     import nbformat
 
     cells = [nbformat.v4.new_code_cell(GRADING_MODE_CELL)]
-    for cell in notebook.cells:
+    for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "code":
             cells.append(nbformat.v4.new_code_cell(cell.source))
+            # The student's cell number, for messages about a stopped cell.
+            cells[-1].metadata["course_cell"] = number
         # markdown and raw cells need no kernel time
     export_cell = (
         EXPORT_CELL.replace("SOURCE", repr(export_source()))
@@ -142,10 +190,12 @@ def execute_for_answers(
     timeout: float,
     sandbox: Sandbox | None = None,
     folder: Path | None = None,
+    cell_timeout: float | None = None,
 ) -> KernelRun:
     """Run ``notebook`` with cwd ``workdir``; returns status, the exported answers and notes.
     With a ``sandbox``, the kernel runs inside it and may write only in ``folder`` (which
-    holds ``workdir``)."""
+    holds ``workdir``). A cell past ``cell_timeout`` seconds is interrupted and the run goes
+    on; at ``timeout`` the run stops, but the answers defined so far are still exported."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     answers_path = workdir / (ANSWERS_FILE + "." + secrets.token_hex(8))
@@ -158,10 +208,14 @@ def execute_for_answers(
         # Sockets in a private folder, never in ``workdir`` (the student's own folder).
         runtime = Path(tempfile.mkdtemp(prefix="course-kernel-"))
         manager_class = local_manager_class(runtime)
-    client = _quiet_client(prepared, workdir, deadline, manager_class)
+    client = _quiet_client(prepared, workdir, deadline, manager_class, cell_timeout)
     run = KernelRun("ok")
+    exported = False  # the export cell ran to its end
     try:
         client.execute()
+        exported = True
+        if client.out_of_time:
+            run.status, run.message = "timeout", f"stopped after {timeout:g} s"
     except CellTimeoutError:
         run.status, run.message = "timeout", f"stopped after {timeout:g} s"
     except DeadKernelError:
@@ -175,9 +229,14 @@ def execute_for_answers(
             shutil.rmtree(runtime, ignore_errors=True)
     run.cell_errors = list(client.cell_errors)
     run.missing_files = list(client.missing_files)
+    for index in client.stopped:
+        cell = prepared.cells[index]
+        first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+        number = cell.metadata.get("course_cell", index)
+        run.stopped.append(f"cell {number} ({first[:40]})")
     if sandbox is not None and sandbox.cgroup is not None:
         sandbox.cgroup.wait_empty()  # nothing the notebook started is still running
-    if run.status == "ok":
+    if exported:
         try:
             run.exported = read_exported(answers_path)
         except (OSError, ValueError) as error:

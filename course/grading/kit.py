@@ -93,6 +93,41 @@ def write_files(files: dict[str, bytes], folder: Path) -> None:
         target.write_bytes(payload)
 
 
+def failure_note(case, error: Exception) -> str:
+    """What a student may read about a failed test case: its name, and for a public test its
+    assertion's message (or its declared failure message); a hidden test gives only its name
+    and declared failure message, never its code, its assertion text or an expected value."""
+    function = getattr(case.body, "test_func", None)
+    name = getattr(function, "__name__", None) or case.name
+    if case.hidden:
+        note = f"{name} (hidden test) failed"
+        return f"{note}: {case.failure_message}" if case.failure_message else note
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if not isinstance(error, AssertionError) or not text:
+        text = case.failure_message or type(error).__name__
+    return f"{name} failed: {text[:300]}"
+
+
+def _run_cases(test_file, env: dict) -> list[str]:
+    """Run a test file as otter's ExceptionTestFile.run does (same results, same score), and
+    return a student-safe note for each failed case."""
+    from otter.test_files.abstract_test import TestCaseResult
+
+    test_file.test_case_results, failures = [], []
+    for case in test_file.test_cases:
+        passed, message = True, "✅ Test case passed"
+        try:
+            case.body.call_func(env)
+        except Exception as error:
+            passed = False
+            message = "❌ Test case failed\n" + test_file._generate_error_message(error)
+            failures.append(failure_note(case, error))
+        test_file.test_case_results.append(
+            TestCaseResult(test_case=case, message=message, passed=passed)
+        )
+    return failures
+
+
 def run_tests(kit: GradingKit, answers: dict, workdir: Path) -> dict[str, dict]:
     """Run every test of ``kit`` on ``answers`` with a pristine copy of the data as cwd."""
     write_files(kit.files, workdir)
@@ -102,8 +137,9 @@ def run_tests(kit: GradingKit, answers: dict, workdir: Path) -> dict[str, dict]:
         os.chdir(workdir)
         for question in kit.questions:
             test_file = _test_file(kit.tests[question], question)
-            test_file.run(dict(answers))
+            failures = _run_cases(test_file, dict(answers))
             results[question] = {
+                "failures": failures,
                 "score": float(test_file.score),
                 "possible": float(test_file.possible),
                 "public_passed": sum(

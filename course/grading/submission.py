@@ -6,10 +6,11 @@ import collections
 import os
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 from course.grading.answers import decode_all
-from course.grading.kernel import execute_for_answers
+from course.grading.kernel import DEFAULT_CELL_TIMEOUT, execute_for_answers
 from course.grading.kit import GradingKit, run_tests, write_files
 from course.grading.result import Result
 from course.grading.sandbox import Sandbox, describe_size
@@ -20,16 +21,50 @@ MAX_BASE_LENGTH = 60
 RUN_PREFIX, TESTS_PREFIX = "course-grade-run-", "course-grade-tests-"
 
 
+def notebook_in_zip(path: Path) -> bytes:
+    """The one notebook inside an otter export zip; ValueError saying why when there is not
+    exactly one (or it is too large)."""
+    with zipfile.ZipFile(path) as archive:
+        notebooks = [
+            info
+            for info in archive.infolist()
+            if info.filename.lower().endswith(".ipynb")
+            and not info.is_dir()
+            and ".ipynb_checkpoints" not in info.filename
+            and not info.filename.startswith("__MACOSX/")
+        ]
+        if len(notebooks) != 1:
+            listed = f" ({', '.join(i.filename for i in notebooks)})" if notebooks else ""
+            count = "no notebook" if not notebooks else f"{len(notebooks)} notebooks"
+            raise ValueError(f"the zip holds {count}{listed}; expected exactly one")
+        with archive.open(notebooks[0]) as stream:  # the size header can lie: read at most
+            raw = stream.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"the notebook in the zip is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+    return raw
+
+
 def read_submission(path: Path, kit: GradingKit):
-    """(notebook, raw bytes, None) or (None, None, a Result saying why it cannot be graded)."""
+    """(notebook, raw bytes, None) or (None, None, a Result saying why it cannot be graded).
+    ``path`` is a notebook or an otter export zip holding one."""
     import nbformat
 
+    if path.suffix.lower() == ".zip":
+        try:
+            raw = notebook_in_zip(path)
+        except zipfile.BadZipFile as error:
+            return None, None, Result("unreadable", message=f"not a valid zip: {error}"[:200])
+        except (OSError, ValueError, RuntimeError) as error:  # RuntimeError: encrypted member
+            return None, None, Result("unreadable", message=str(error)[:200])
+    else:
+        raw = None
     try:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            message = f"file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
-            return None, None, Result("unreadable", message=message)
-        raw = path.read_bytes()
+        if raw is None:
+            size = path.stat().st_size
+            if size > MAX_NOTEBOOK_BYTES:
+                message = f"file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+                return None, None, Result("unreadable", message=message)
+            raw = path.read_bytes()
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
         if not isinstance(notebook.get("cells"), list):
             raise ValueError("no list of cells")
@@ -61,10 +96,14 @@ def remove_folders_of(worker_pid: int) -> None:
 
 
 def grade_submission(
-    path: Path, kit: GradingKit, timeout: float, sandbox: Sandbox | None = None
+    path: Path,
+    kit: GradingKit,
+    timeout: float,
+    sandbox: Sandbox | None = None,
+    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
 ) -> Result:
     """Grade one notebook file (its kernel inside ``sandbox`` unless None); never raises for a
-    bad submission."""
+    bad submission. A row that ran out of ``timeout`` keeps the answers exported by then."""
     notebook, raw, refused = read_submission(path, kit)
     if refused is not None:
         return refused
@@ -79,8 +118,10 @@ def grade_submission(
         write_files(kit.files, work)
         # The private copy carries otter's expected file name so grader.check finds its tests.
         (work / f"{kit.assignment}.ipynb").write_bytes(raw)
-        run = execute_for_answers(notebook, kit.names, work, timeout, sandbox, private)
-        if run.status != "ok":
+        run = execute_for_answers(
+            notebook, kit.names, work, timeout, sandbox, private, cell_timeout
+        )
+        if run.status == "error" or (run.status == "timeout" and not run.exported["answers"]):
             if sandbox is not None and run.message.startswith("the kernel died"):
                 limits = sandbox.limits
                 run.message = (
@@ -93,6 +134,9 @@ def grade_submission(
         shutil.rmtree(private, ignore_errors=True)
         shutil.rmtree(clean, ignore_errors=True)
     notes = [run.message] if run.message else []
+    if run.stopped:
+        limit = f" after {cell_timeout:g} s" if cell_timeout else ""
+        notes.append(f"stopped{limit}: {', '.join(run.stopped)}")
     if run.cell_errors:
         counts = collections.Counter(run.cell_errors)
         listed = ", ".join(f"{n} x{c}" if c > 1 else n for n, c in sorted(counts.items()))
@@ -104,4 +148,8 @@ def grade_submission(
         notes.append(f"{name} not exported: {why}")
     if sandbox is not None and any(e.endswith("MemoryError") for e in run.cell_errors):
         notes.append(f"memory limit of {describe_size(sandbox.limits.memory)} reached")
-    return Result("ok", {q: o["score"] for q, o in outcomes.items()}, "; ".join(notes))
+    for question, outcome in outcomes.items():
+        if outcome["score"] < outcome["possible"]:
+            notes.extend(f"{question}: {failure}" for failure in outcome["failures"])
+    scores = {q: o["score"] for q, o in outcomes.items()}
+    return Result(run.status, scores, "; ".join(notes))

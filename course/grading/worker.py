@@ -56,7 +56,14 @@ def grade_job(job: dict, kits: dict[str, GradingKit], sandboxes: dict[Limits, Sa
     if job.get("sandbox") is not None:
         limits = Limits.from_json(job["sandbox"])
         sandbox = sandboxes.get(limits) or sandboxes.setdefault(limits, Sandbox.create(limits))
-    return grade_submission(Path(job["submission"]), kit, float(job["timeout"]), sandbox)
+    cell_timeout = job.get("cell_timeout")
+    return grade_submission(
+        Path(job["submission"]),
+        kit,
+        float(job["timeout"]),
+        sandbox,
+        float(cell_timeout) if cell_timeout else None,
+    )
 
 
 def worker_main() -> int:
