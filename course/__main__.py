@@ -118,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
         "question",
     )
     grade.add_argument(
+        "--feedback",
+        type=Path,
+        default=None,
+        help="folder for one Markdown feedback file per submission (safe to send to students)",
+    )
+    grade.add_argument(
         "--deadline",
         default=None,
         help="ISO date-time (UTC unless it has an offset); later exports are flagged late",

@@ -360,6 +360,8 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             str(manual),
             "--deadline",
             "2026-11-30T11:00:00",
+            "--feedback",
+            str(tmp_path / "feedback"),
             "--source",
             str(EXERCISES_DIR),
         ],
@@ -485,6 +487,25 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
             if by_name[name]["status"] == status
             for q in ["q1", "q5"]
         )
+    # Feedback: one file per submission (by student id with a roster, -2 for a duplicate),
+    # none for the missing student; no line of any test or of the answer key in any of them.
+    feedback = {p.name: p.read_text() for p in (tmp_path / "feedback").iterdir()}
+    unmatched = [n for n in expected if not n.startswith(("full", "partial/", "zips/alice/"))]
+    assert sorted(feedback) == sorted(
+        ["s1.md", "s2.md", "s3.md", "s3-2.md"] + [n.replace("/", "__") + ".md" for n in unmatched]
+    )
+    key_lines = {
+        line.strip()
+        for source in maker.answers.values()
+        for line in source.splitlines()
+        if len(line.strip()) > 20 and not line.strip().isidentifier()  # a name alone is no answer
+    }
+    for name, text in feedback.items():
+        assert not [line for line in test_lines | key_lines if line in text], name
+    assert "| q6 (read by your instructor) | 4 | 4 |" in feedback["s1.md"]
+    assert "| q7 (read by your instructor) | not scored yet | 3 |" in feedback["s3.md"]
+    assert "- q2: test_q2_rank (hidden test) failed" in feedback["s3-2.md"]
+    assert "Total so far: 16 of 21" in feedback["s3-2.md"]  # 13 auto + s3's rubric 3
     meta = json.loads(Path(f"{out}.meta.json").read_text())
     assert meta["sandbox"] is True and meta["assignment"] == SLUG
     assert meta["otter_version"] and len(meta["master_sha256"]) == 64

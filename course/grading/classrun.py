@@ -26,6 +26,7 @@ from course.grading.gradebook import (
     read_manual,
     read_roster,
     submitted_at,
+    write_feedback,
 )
 from course.grading.kernel import DEFAULT_CELL_TIMEOUT
 from course.grading.kit import GradingUsageError, load_kit
@@ -194,6 +195,7 @@ def grade_class(
     roster: Path | None = None,
     manual: Path | None = None,
     deadline: dt.datetime | None = None,
+    feedback: Path | None = None,
 ) -> tuple[list[GradeRow], str]:
     """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
 
@@ -297,6 +299,9 @@ def grade_class(
     write_grades(
         done, kit.questions, kit.possible, out, manual_questions, roster=roster is not None
     )
+    if feedback is not None:
+        possible = {q: kit.possible[q] for q in kit.questions}
+        write_feedback(feedback, done, kit.assignment, possible, manual_questions)
     graded = [row for row in done if row.status == "ok"]
     statuses = STATUSES[1:] + ((MISSING,) if roster is not None else ())
     failed = {status: sum(row.status == status for row in done) for status in statuses}

@@ -51,6 +51,7 @@ def grade_command(args) -> int:
             roster=args.roster,
             manual=args.manual,
             deadline=parse_deadline(args.deadline) if args.deadline else None,
+            feedback=args.feedback,
         )
         write_meta(args, autograder, sandboxed)
     except (GradingUsageError, exercises.ExerciseBuildError) as error:

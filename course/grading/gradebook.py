@@ -143,3 +143,57 @@ def submitted_at(path: Path) -> dt.datetime:
         except ValueError:  # not a real date: fall back to the file's time
             pass
     return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.UTC)
+
+
+def feedback_name(row, taken: set[str]) -> str:
+    """``<student_id>.md`` (``-2``, ``-3`` for a student's further submissions), else the
+    submission path with ``/`` replaced by ``__``."""
+    if row.student is None:
+        stem = row.submission.replace("/", "__")
+    else:
+        stem, number = row.student.student_id, 2
+        while f"{stem}.md" in taken:
+            stem, number = f"{row.student.student_id}-{number}", number + 1
+    taken.add(f"{stem}.md")
+    return f"{stem}.md"
+
+
+def feedback_text(row, assignment: str, possible: dict, manual_possible: dict) -> str:
+    """What goes back to one student: scores per question and the grader's notes. The notes
+    name failed tests with their public messages only; no test code, no solution."""
+
+    def fmt(number: float) -> str:
+        return f"{number:g}"
+
+    lines = [f"# Feedback: {assignment}", "", f"Submission: `{row.submission}`"]
+    if row.student is not None:
+        lines.append(f"Student: {row.student.name} ({row.student.student_id})")
+    lines += ["", f"Status: {row.status}", "", "| question | points | out of |", "|---|---|---|"]
+    graded = row.status == "ok" or bool(row.scores)
+    for question, points in possible.items():
+        score = fmt(row.scores.get(question, 0.0)) if graded else "not graded"
+        lines.append(f"| {question} | {score} | {fmt(points)} |")
+    for question, points in manual_possible.items():
+        score = fmt(row.manual[question]) if question in row.manual else "not scored yet"
+        lines.append(f"| {question} (read by your instructor) | {score} | {fmt(points)} |")
+    total = fmt(sum(possible.values()) + sum(manual_possible.values()))
+    lines += ["", f"Total so far: {fmt(row.final())} of {total}", ""]
+    notes = [note for note in row.message.split("; ") if note]
+    if notes:
+        lines += ["## What the grader noted", ""] + [f"- {note}" for note in notes] + [""]
+    return "\n".join(lines)
+
+
+def write_feedback(folder: Path, rows, assignment: str, possible: dict, manual_possible: dict):
+    """One Markdown file per submission (none for missing students); returns the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    written = []
+    for row in rows:
+        if row.status == MISSING:
+            continue
+        target = folder / feedback_name(row, taken)
+        target.write_text(feedback_text(row, assignment, possible, manual_possible), "utf-8")
+        written.append(target)
+    return written
