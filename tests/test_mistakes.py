@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from course import exercises, grading
+from course.grading.kernel import execute_for_answers
 from course.paths import EXERCISES_DIR
 from tests.fixtures.submissions import ClassMaker
 
@@ -103,9 +104,9 @@ def test_a_missing_mistakes_file_is_named(tmp_path):
 
 
 def _public_outcomes(notebook, kit, folder: Path) -> dict[str, dict]:
-    run = grading.execute_for_answers(notebook, kit.names, folder, timeout=120)
-    assert run["status"] == "ok", run["message"]
-    answers = {n: grading.decode(v) for n, v in run["exported"]["answers"].items()}
+    run = execute_for_answers(notebook, kit.names, folder, timeout=120)
+    assert run.status == "ok", run.message
+    answers = {n: grading.decode(v) for n, v in run.exported["answers"].items()}
     return grading.run_tests(kit, answers, folder)
 
 
