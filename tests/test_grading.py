@@ -505,7 +505,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     assert "| q6 (read by your instructor) | 4 | 4 |" in feedback["s1.md"]
     assert "| q7 (read by your instructor) | not scored yet | 3 |" in feedback["s3.md"]
     assert "- q2: test_q2_rank (hidden test) failed" in feedback["s3-2.md"]
-    assert "Total so far: 16 of 21" in feedback["s3-2.md"]  # 13 auto + s3's rubric 3
+    assert "Total so far: 15 of 21" in feedback["s3-2.md"]  # 12 auto + s3's rubric 3
     meta = json.loads(Path(f"{out}.meta.json").read_text())
     assert meta["sandbox"] is True and meta["assignment"] == SLUG
     assert meta["otter_version"] and len(meta["master_sha256"]) == 64

@@ -24,6 +24,7 @@ import nbformat
 import otter
 import pytest
 
+from course.grading import kernel
 from course.grading import sandbox as sandbox_module
 from course.grading.sandbox import Limits, Sandbox, SandboxUnavailable, parse_size
 from course.paths import EXERCISES_DIR, REPO_ROOT
@@ -411,3 +412,11 @@ def test_no_sandbox_warns_and_flags_every_row(maker, tmp_path):
     assert "warning: --no-sandbox" in done.stderr and "trust" in done.stderr
     row = _read_rows(out)["key.ipynb"]
     assert (row["status"], row["total"], row["flags"]) == ("ok", "14", "unsandboxed")
+
+
+def test_the_cpu_limit_outlasts_the_deadline_and_the_export_grace():
+    # A busy loop that ignores interrupts burns CPU until the export cell's grace runs out;
+    # the CPU limit must not kill it first (a crash would read as `error`, not `timeout`).
+    for timeout in (5, 30, 120):
+        limits = Limits.for_timeout(timeout)
+        assert limits.cpu_seconds >= timeout + kernel.EXPORT_GRACE_SECONDS + 10

@@ -218,12 +218,17 @@ def execute_for_answers(
             run.status, run.message = "timeout", f"stopped after {timeout:g} s"
     except CellTimeoutError:
         run.status, run.message = "timeout", f"stopped after {timeout:g} s"
-    except DeadKernelError:
-        run.status = "error"
-        run.message = "the kernel died while running the notebook (os._exit or a crash)"
-    except Exception as error:  # kernel failed to start, or the notebook broke nbclient
-        run.status = "error"
-        run.message = f"could not run the notebook: {type(error).__name__}: {str(error)[:200]}"
+    except Exception as error:
+        if client.out_of_time:
+            # Past the deadline, whatever ends the run (the kernel dying under the CPU limit,
+            # a shutdown that fails) is still the notebook running out of time, not a crash.
+            run.status, run.message = "timeout", f"stopped after {timeout:g} s"
+        elif isinstance(error, DeadKernelError):
+            run.status = "error"
+            run.message = "the kernel died while running the notebook (os._exit or a crash)"
+        else:  # kernel failed to start, or the notebook broke nbclient
+            run.status = "error"
+            run.message = f"could not run the notebook: {type(error).__name__}: {str(error)[:200]}"
     finally:
         if runtime is not None:
             shutil.rmtree(runtime, ignore_errors=True)

@@ -37,7 +37,10 @@ DEFAULT_MEMORY = 2 * 2**30
 DEFAULT_PROCESSES = 256  # processes and threads together; a kernel uses about 15
 DEFAULT_FILE_SIZE = 256 * 2**20
 TMP_SIZE = 256 * 2**20
-CPU_MARGIN_SECONDS = 15  # kernel start-up counts too; the wall-clock timeout must come first
+# Kernel start-up and the export cell's grace after the deadline (kernel.EXPORT_GRACE_SECONDS)
+# use CPU too: the wall-clock timeout must always come first, or a busy loop that outlives the
+# deadline is killed by the CPU limit and reads as a crash, not a timeout.
+CPU_MARGIN_SECONDS = 30
 PACKAGE_HINT = (
     "install the Debian/Ubuntu package `bubblewrap` (sudo apt-get install bubblewrap), "
     "or pass --no-sandbox to grade trusted notebooks unsandboxed"
