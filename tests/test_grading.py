@@ -26,8 +26,8 @@ import pytest
 from course import grading
 from course.grading import classrun, export, worker
 from course.grading.sandbox import Limits, PidsCgroup
-from course.paths import EXERCISES_DIR, REPO_ROOT
-from tests.fixtures.submissions import ClassMaker, make_class
+from course.paths import REPO_ROOT
+from tests.fixtures.submissions import ClassMaker, make_class, run_course_grade
 
 SLUG = "russia-in-washington"
 CLASS_TIMEOUT = 30.0  # generous: a loaded CI machine must not turn slow notebooks into timeouts
@@ -300,28 +300,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     before = _snapshot(folder)
     out = tmp_path / "grades.csv"
     started = time.monotonic()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "course",
-            "grade",
-            str(folder),
-            "--assignment",
-            SLUG,
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--timeout",
-            str(CLASS_TIMEOUT),
-            "--source",
-            str(EXERCISES_DIR),
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    done = run_course_grade(folder, out, SLUG, "--jobs", "2", "--timeout", str(CLASS_TIMEOUT))
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     # Originals untouched, and nothing new next to them.
