@@ -64,20 +64,10 @@ def make_submissions(built, folder: Path, count: int) -> list[Path]:
 def course_grade(
     folder: Path, out: Path, jobs: int | None, sandbox: bool = True
 ) -> tuple[float, dict[str, float], str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "course",
-        "grade",
-        str(folder),
-        "--assignment",
-        SLUG,
-        "--out",
-        str(out),
-    ]
-    cmd += (["--jobs", str(jobs)] if jobs else []) + ([] if sandbox else ["--no-sandbox"])
+    extra = (["--jobs", str(jobs)] if jobs else []) + ([] if sandbox else ["--no-sandbox"])
     start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    done = _fixtures().run_course_grade(folder, out, SLUG, *extra)
+    done.check_returncode()
     wall = time.perf_counter() - start
     with open(out, newline="") as handle:
         totals = {row["submission"]: float(row["total"]) for row in csv.DictReader(handle)}

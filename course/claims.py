@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from course import fara, paths, russia, tables
+from course.dates import day_text
 
 SECTIONS = ("russia-in-washington", "bush-putin", "trump-putin", "conclusion")
 KINDS = ("descriptive", "comparative", "causal", "predictive")
@@ -482,7 +483,7 @@ def evidence_all(data_dir=None) -> dict[str, Evidence]:
 def figure_text(value) -> object:
     """A figure as the pages glue it: dates as "13 December 2001", flags as yes/no."""
     if isinstance(value, pd.Timestamp):
-        return f"{value.day} {value:%B %Y}"
+        return day_text(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return value

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from course import bush_putin, exercises, grading, oral_history, timeline
+from course.dates import day_text
 from course.paths import EXERCISES_DIR, SHARED_DIR
 from tests.conftest import need_shared
 from tests.fixtures.submissions import ClassMaker
@@ -276,7 +277,7 @@ def test_chapter_code_cells_parse():
 def test_day_dates_in_the_prose_are_dates_of_the_course_data():
     known = set()
     for frame in (timeline.load_events(), timeline.load_contacts()):
-        known |= {f"{d.day} {d:%B %Y}" for d in frame.loc[frame["precision"] == "day", "date"]}
+        known |= {day_text(d) for d in frame.loc[frame["precision"] == "day", "date"]}
     typed = {m.group(0) for m in re.finditer(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b", prose())}
     assert typed, "expected the timeline section to name dated turning points"
     assert all(DATE.fullmatch(date) for date in typed)

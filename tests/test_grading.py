@@ -26,8 +26,8 @@ import pytest
 from course import grading
 from course.grading import classrun, export, gradebook, worker
 from course.grading.sandbox import Limits, PidsCgroup
-from course.paths import EXERCISES_DIR, REPO_ROOT
-from tests.fixtures.submissions import CELL_TIMEOUT, ClassMaker, make_class
+from course.paths import REPO_ROOT
+from tests.fixtures.submissions import CELL_TIMEOUT, ClassMaker, make_class, run_course_grade
 
 SLUG = "russia-in-washington"
 ROSTER = """student_id,name,email,submission
@@ -337,37 +337,13 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     roster.write_text(ROSTER)
     manual.write_text("student_id,q6,q7\ns1,4,2\ns3,3,\n")
     started = time.monotonic()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "course",
-            "grade",
-            str(folder),
-            "--assignment",
-            SLUG,
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--timeout",
-            str(CLASS_TIMEOUT),
-            "--cell-timeout",
-            str(CELL_TIMEOUT),
-            "--roster",
-            str(roster),
-            "--manual",
-            str(manual),
-            "--deadline",
-            "2026-11-30T11:00:00",
-            "--feedback",
-            str(tmp_path / "feedback"),
-            "--source",
-            str(EXERCISES_DIR),
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
+    done = run_course_grade(
+        folder,
+        out,
+        SLUG,
+        *("--jobs", "2", "--timeout", str(CLASS_TIMEOUT), "--cell-timeout", str(CELL_TIMEOUT)),
+        *("--roster", str(roster), "--manual", str(manual)),
+        *("--deadline", "2026-11-30T11:00:00", "--feedback", str(tmp_path / "feedback")),
     )
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
@@ -564,13 +540,7 @@ def test_a_bad_manual_scores_line_stops_the_run_before_anything_is_written(maker
     manual = tmp_path / "manual.csv"
     manual.write_text("submission,q6,q7\na.ipynb,4,3\na.ipynb,9,\n")
     out = tmp_path / "grades.csv"
-    done = subprocess.run(
-        [sys.executable, "-m", "course", "grade", str(folder), "--assignment", SLUG]
-        + ["--out", str(out), "--manual", str(manual), "--source", str(EXERCISES_DIR)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    done = run_course_grade(folder, out, SLUG, "--manual", str(manual))
     assert done.returncode == 2
     assert f"{manual}:3: submission a.ipynb scored twice" in done.stderr
     assert not out.exists()

@@ -28,7 +28,7 @@ from course.grading import kernel
 from course.grading import sandbox as sandbox_module
 from course.grading.sandbox import Limits, Sandbox, SandboxUnavailable, parse_size
 from course.paths import EXERCISES_DIR, REPO_ROOT
-from tests.fixtures.submissions import ClassMaker
+from tests.fixtures.submissions import ClassMaker, run_course_grade
 
 SLUG = "russia-in-washington"
 TIMEOUT = 60.0
@@ -37,29 +37,6 @@ needs_bwrap = pytest.mark.skipif(
     not HAS_BWRAP and os.environ.get("CI", "").lower() not in {"1", "true", "yes"},
     reason="bubblewrap (bwrap) is not installed; CI installs it and runs these tests",
 )
-
-
-def _grade(folder: Path, out: Path, *extra: str, env: dict | None = None):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "course",
-            "grade",
-            str(folder),
-            "--assignment",
-            SLUG,
-            "--out",
-            str(out),
-            "--source",
-            str(EXERCISES_DIR),
-            *extra,
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
 
 
 def _read_rows(out: Path) -> dict[str, dict]:
@@ -85,7 +62,9 @@ def test_missing_bwrap_exits_2_naming_the_package(tmp_path):
     empty = tmp_path / "bin"
     empty.mkdir()
     (tmp_path / "class").mkdir()
-    done = _grade(tmp_path / "class", tmp_path / "g.csv", env={**os.environ, "PATH": str(empty)})
+    done = run_course_grade(
+        tmp_path / "class", tmp_path / "g.csv", SLUG, env={**os.environ, "PATH": str(empty)}
+    )
     assert done.returncode == 2, done.stderr
     assert "bwrap" in done.stderr and "`bubblewrap`" in done.stderr, done.stderr
     assert "--no-sandbox" in done.stderr
@@ -370,7 +349,9 @@ def test_a_hostile_class_is_contained(maker, tmp_path):
     site_before = sorted(os.listdir(site))
     env = {**os.environ, "TMPDIR": str(scratch)}
     try:
-        done = _grade(folder, out, "--jobs", "2", "--timeout", str(TIMEOUT), env=env)
+        done = run_course_grade(
+            folder, out, SLUG, "--jobs", "2", "--timeout", str(TIMEOUT), env=env
+        )
         finished = time.monotonic()
         assert done.returncode == 0, done.stderr
         written = out.read_bytes()
@@ -407,7 +388,7 @@ def test_no_sandbox_warns_and_flags_every_row(maker, tmp_path):
     folder.mkdir()
     nbformat.write(maker.notebook(answered=maker.questions), folder / "key.ipynb")
     out = tmp_path / "grades.csv"
-    done = _grade(folder, out, "--jobs", "1", "--no-sandbox")
+    done = run_course_grade(folder, out, SLUG, "--jobs", "1", "--no-sandbox")
     assert done.returncode == 0, done.stderr
     assert "warning: --no-sandbox" in done.stderr and "trust" in done.stderr
     row = _read_rows(out)["key.ipynb"]
