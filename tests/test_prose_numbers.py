@@ -19,14 +19,7 @@ from tests.test_book import source_of, toc_files
 # its figure lies inside that text. Keep the text short and the reason specific.
 EXEMPT = [
     ("chapters/intro", "The two", "the article's two authors, not a data figure"),
-    ("chapters/intro", "between the two", "two leaders, not a data figure"),
     ("chapters/intro", "in three steps", "the shape of the article's argument"),
-    ("chapters/intro", "the two presidents", "two leaders, not a data figure"),
-    (
-        "chapters/intro",
-        '"over 30 interviews"',
-        "the article's own words, quoted and questioned in the next sentence",
-    ),
     ("chapters/intro", "adds two kinds", "the course's two cautions, listed next"),
     ("chapters/intro", "Two versions", "the article's two published versions"),
     ("chapters/intro", "the two answers", "two readings compared, not a data figure"),
@@ -37,7 +30,6 @@ EXEMPT = [
     ("chapters/glossary", "under two firms, or under two", "an example of rows versus principals"),
     ("chapters/glossary", "is two rows", "the same example, continued"),
     ("chapters/glossary", "in Washington in two", "the two strategies the entry then names"),
-    ("chapters/intro", "The article sets two", "the two strategies the paragraph names"),
     ("chapters/intro", "when the two countries'", "two countries, not a data figure"),
     ("chapters/intro", "two leaders needs", "two leaders, not a data figure"),
     ("chapters/glossary", "1, 2, 2, 4", "a worked example of competition ranking"),

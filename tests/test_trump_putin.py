@@ -103,9 +103,17 @@ def test_unverified_attribution_is_labelled():
 
 def test_article_quotes_are_only_the_phrases_it_attributes():
     # Quotation marks hold only the phrases the article attributes to interviewees (Karaganov,
-    # Voloshin) and the word under discussion, "repetition".
+    # Voloshin), the word under discussion, "repetition", and Trump's own words from his 2018
+    # tweet, split as he split them: Bush lacked the "smarts", Obama and Clinton the "energy or
+    # chemistry".
     quoted = set(re.findall(r'"([^"]+)"', prose()))
-    assert quoted == {"induced chemistry", "buy time", "repetition"}, quoted
+    tweet = {"smarts", "energy or chemistry"}
+    assert quoted == {"induced chemistry", "buy time", "repetition"} | tweet, quoted
+    assert re.search(
+        r'Bush had tried but lacked the "smarts" while Obama and Clinton had tried but lacked '
+        r'the "energy or chemistry" \{cite\}`cnbc2018smarts`',
+        prose(),
+    )
     assert '"induced chemistry", as the article quotes Sergey Karaganov' in prose()
     assert "Voloshin had in mind, in the article's report of his interview" in prose()
     assert 'no more than "buy time"' in prose()
