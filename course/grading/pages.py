@@ -25,6 +25,7 @@ h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #d0d0d0; }
 h3 { font-size: 1.1rem; }
 a { color: #0b5394; }
 p, li, dd, td { overflow-wrap: break-word; }
+h1, h2, h3, h4 { overflow-wrap: anywhere; }
 .note { color: #444; font-size: 0.95rem; }
 .table-box { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.95rem; }
@@ -38,7 +39,7 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; }
 .empty { color: #555; font-style: italic; }
 .rubric { background: #fffbea; border: 1px solid #e0d49a; padding: 0.25rem 0.75rem;
   margin: 0.5rem 0 1rem; }
-.rubric summary { font-weight: bold; cursor: pointer; padding: 0.25rem 0; }
+.rubric table { font-size: 0.9rem; }
 article.response { margin: 1rem 0 1.5rem; }
 article.response h4 { margin: 0 0 0.25rem; font-size: 1rem; }
 /* The book's chart rules (course/static/course.css): charts fit their column on a phone. */
@@ -52,6 +53,16 @@ article.response h4 { margin: 0 0 0.25rem; font-size: 1rem; }
   margin-top: 0.25rem; }
 .chart { margin: 1rem 0 1.5rem; }
 ul.look li { margin-bottom: 0.75rem; }
+/* The open answers: answers and the rubric side by side on a wide screen, the rubric kept in
+   view while reading; one column on a phone. */
+body.responses main { max-width: 80rem; }
+details.prompt { margin: 0.5rem 0 1rem; }
+details.prompt summary { cursor: pointer; font-weight: bold; }
+@media (min-width: 60rem) {
+  .question-body { display: grid; grid-template-columns: minmax(0, 1fr) 24rem; gap: 1.5rem;
+    align-items: start; }
+  .question-body .rubric { position: sticky; top: 0; max-height: 100vh; overflow-y: auto; }
+}
 @media (max-width: 30rem) {
   main { padding: 0.75rem; }
   table { font-size: 0.85rem; }
