@@ -54,10 +54,9 @@ def grade_command(args) -> int:
             feedback=args.feedback,
         )
         write_meta(args, autograder, sandboxed)
-        if getattr(args, "report", None) is not None:
-            summary += (
-                f"\nclass report -> {write_class_report(args, autograder, rows, manual_questions)}"
-            )
+        if getattr(args, "report", None) is not None:  # printed before the summary
+            report = write_class_report(args, autograder, rows, manual_questions)
+            print(f"class report (private: names) -> {report}")
     except (GradingUsageError, exercises.ExerciseBuildError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
