@@ -124,6 +124,13 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for one Markdown feedback file per submission (safe to send to students)",
     )
     grade.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="class report page (HTML; opens offline, vega-bundle.js is written beside it); "
+        "it lists students by name: keep it private",
+    )
+    grade.add_argument(
         "--deadline",
         default=None,
         help="ISO date-time (UTC unless it has an offset); later exports are flagged late",
@@ -141,6 +148,41 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run kernels outside the bubblewrap sandbox (trusted notebooks only; rows are "
         "flagged unsandboxed)",
+    )
+    responses = verbs.add_parser(
+        "responses",
+        help="every submission's open-ended answers on one page, beside the guide's rubrics",
+    )
+    responses.add_argument(
+        "submissions",
+        type=Path,
+        help="class folder (searched for *.ipynb and otter export *.zip), or one .ipynb or .zip",
+    )
+    responses.add_argument(
+        "--assignment", required=True, help="assignment slug, e.g. russia-in-washington"
+    )
+    responses.add_argument("--out", type=Path, required=True, help="HTML page to write")
+    responses.add_argument(
+        "--scores-template",
+        type=Path,
+        default=None,
+        help="also write an empty rubric-scores CSV ready for `course grade --manual` "
+        "(refuses to overwrite a file)",
+    )
+    responses.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="CSV student_id,name,email,submission: names on the page, template by student_id",
+    )
+    responses.add_argument(
+        "--source", type=Path, default=Path("exercises"), help="folder of master notebooks"
+    )
+    responses.add_argument(
+        "--guide",
+        type=Path,
+        default=None,
+        help="Markdown file with the rubrics (default: chapters/instructor-guide.md)",
     )
     claims = verbs.add_parser("claims", help="the article's claims ledger (data/claims.csv)")
     claims_verbs = claims.add_subparsers(dest="claims_verb", required=True)
@@ -175,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         from course import grading
 
         return grading.grade_command(args)
+    if args.verb == "responses":
+        from course.grading.responses import responses_command
+
+        return responses_command(args)
     if args.verb == "claims":
         from course import claims
 

@@ -145,6 +145,13 @@ EMBED_OPTIONS = {
 }
 
 
+def web_html(spec: dict, **metadata) -> str:
+    """The offline HTML of one chart (drawn by the vendored bundle, never a CDN), with the
+    book's embed options; for pages outside the book (the instructor's class report)."""
+    metadata["embed_options"] = {**EMBED_OPTIONS, **metadata.get("embed_options", {})}
+    return _html(spec, **metadata)["text/html"]
+
+
 def render(spec: dict, **metadata) -> dict[str, str]:
     """Mime bundle for one chart: offline HTML for the web page, PNG for PDF builders."""
     metadata["embed_options"] = {**EMBED_OPTIONS, **metadata.get("embed_options", {})}

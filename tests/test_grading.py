@@ -344,6 +344,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         *("--jobs", "2", "--timeout", str(CLASS_TIMEOUT), "--cell-timeout", str(CELL_TIMEOUT)),
         *("--roster", str(roster), "--manual", str(manual)),
         *("--deadline", "2026-11-30T11:00:00", "--feedback", str(tmp_path / "feedback")),
+        *("--report", str(tmp_path / "report.html")),
     )
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
@@ -482,6 +483,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     assert "| q7 (read by your instructor) | not scored yet | 3 |" in feedback["s3.md"]
     assert "- q2: test_q2_rank (hidden test) failed" in feedback["s3-2.md"]
     assert "Total so far: 15 of 21" in feedback["s3-2.md"]  # 12 auto + s3's rubric 3
+    check_class_report(tmp_path / "report.html", rows, expected)
     meta = json.loads(Path(f"{out}.meta.json").read_text())
     assert meta["sandbox"] is True and meta["assignment"] == SLUG
     assert meta["otter_version"] and len(meta["master_sha256"]) == 64
@@ -499,6 +501,32 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         "skipped 1 file(s):",
         "  stray/essay.pdf: not a notebook (.ipynb) or an otter export (.zip)",
     ]
+
+
+def check_class_report(report: Path, rows: list[dict], expected: dict) -> None:
+    """The --report page of the class: offline (the bundle beside it), two charts, every
+    status counted, each question's mean as the CSV gives it, and exactly the rows that need a
+    look listed."""
+    from tests.browser.conftest import chart_specs
+
+    page = report.read_text(encoding="utf-8")
+    assert (report.parent / "vega-bundle.js").stat().st_size > 100_000
+    assert re.findall(r'<script src="([^"]+)"', page) == ["vega-bundle.js"]
+    assert len(chart_specs(page)) == 2
+    assert "corrected item-total correlation" in page
+    statuses = [r["status"] for r in rows] + ["missing"]
+    for status in ("ok", "timeout", "error", "unreadable", "missing"):
+        count = statuses.count(status)
+        assert f'<tr><td>{status}</td><td class="number">{count}</td></tr>' in page, status
+    for question in ["q1", "q2", "q3", "q4", "q5"]:
+        scores = [float(r[question]) for r in rows if r[question] != ""]
+        line = re.search(rf"<tr><td>{question}</td>.*?</tr>", page).group(0)
+        assert f'<td class="number">{sum(scores) / len(scores):.2f}</td>' in line, line
+    looked = page[page.index('<ul class="look">') :]
+    for row in rows:
+        flagged = row["status"] != "ok" or row["flags"]
+        assert (f"<strong>{row['submission']}</strong>" in looked) == bool(flagged), row
+    assert "<strong>absent</strong> &middot; Di Sousa (s4)" in looked
 
 
 @pytest.mark.slow

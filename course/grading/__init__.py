@@ -28,6 +28,9 @@ One concern per module:
 - ``result``: the typed record one submission's grading produces (``Result``);
 - ``worker``: the worker process and its signed line protocol (``Worker``);
 - ``classrun``: a whole class, the grades CSV and the summary (``grade_class``);
+- ``report``: the class report page of ``course grade --report`` (``write_report``);
+- ``responses``: the open answers beside their rubrics, ``course responses``;
+- ``pages``: the HTML shell both instructor pages share (offline, escaped, phone-sized);
 - ``check``: a student's self-check (``check_notebook``);
 - ``cli``: the ``course grade`` and ``course check`` verbs.
 """

@@ -38,7 +38,7 @@ def grade_command(args) -> int:
         manual_questions = {
             row.question: float(row.points) for row in table.itertuples() if row.kind == "manual"
         }
-        _, summary = grade_class(
+        rows, summary = grade_class(
             args.submissions,
             autograder,
             args.out,
@@ -54,6 +54,9 @@ def grade_command(args) -> int:
             feedback=args.feedback,
         )
         write_meta(args, autograder, sandboxed)
+        if getattr(args, "report", None) is not None:  # printed before the summary
+            report = write_class_report(args, autograder, rows, manual_questions)
+            print(f"class report (private: names) -> {report}")
     except (GradingUsageError, exercises.ExerciseBuildError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -93,6 +96,16 @@ def write_meta(args, autograder: Path, sandboxed: bool) -> None:
     }
     target = Path(f"{args.out}.meta.json")
     target.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def write_class_report(args, autograder: Path, rows, manual_questions: dict) -> Path:
+    """``--report``: the class report page, with the vega bundle beside it."""
+    from course.grading.kit import load_kit
+    from course.grading.report import write_report
+
+    kit = load_kit(autograder)
+    possible = {question: kit.possible[question] for question in kit.questions}
+    return write_report(args.report, rows, args.assignment, possible, manual_questions)
 
 
 def check_command(args) -> int:
