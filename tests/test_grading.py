@@ -278,6 +278,28 @@ def test_a_failing_grader_still_gives_every_submission_a_row(tmp_path, monkeypat
     )
 
 
+def test_grading_processes_and_kernels_skip_the_slow_optional_import(tmp_path):
+    """rfc3987_syntax (a jsonschema extra jupyterlab brings) costs seconds per kernel to import;
+    the grading package and each kernel's first cell keep it out (otter still imports)."""
+    import nbformat
+
+    from course.grading.kernel import prepare
+
+    first_cell = prepare(nbformat.v4.new_notebook(), ["x"], tmp_path / "answers").cells[0].source
+    probes = {
+        "package": "import course.grading, nbformat, otter",
+        "kernel": first_cell + "\nimport nbformat",
+    }
+    for where, code in probes.items():
+        done = subprocess.run(
+            [sys.executable, "-c", code + "\nimport sys; print(sys.modules['rfc3987_syntax'])"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        assert (done.returncode, done.stdout.strip()) == (0, "None"), (where, done.stderr)
+
+
 def test_a_notebook_without_the_current_build_hash_is_flagged():
     """Flagged unless it carries this build's hash: another hash, or none at all (built before
     hashes existed, or its metadata stripped) proves nothing about what it was built from."""

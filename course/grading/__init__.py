@@ -32,6 +32,10 @@ One concern per module:
 - ``cli``: the ``course grade`` and ``course check`` verbs.
 """
 
+# First, before any module imports jsonschema: see course.grading.skipped_imports.
+from course.grading.skipped_imports import SKIPPED_IMPORTS
+
+# isort: split
 from course.grading.answers import ChartSpec, Unsupported, decode
 from course.grading.check import check_notebook
 from course.grading.classrun import GradeRow, find_submissions, grade_class, write_grades
@@ -42,6 +46,7 @@ from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox, SandboxUnava
 from course.grading.submission import grade_submission
 
 __all__ = [
+    "SKIPPED_IMPORTS",
     "DEFAULT_MEMORY",
     "STATUSES",
     "UNSANDBOXED",
