@@ -29,7 +29,8 @@ One concern per module:
 - ``worker``: the worker process and its signed line protocol (``Worker``);
 - ``classrun``: a whole class, the grades CSV and the summary (``grade_class``);
 - ``check``: a student's self-check (``check_notebook``);
-- ``cli``: the ``course grade`` and ``course check`` verbs.
+- ``cli``: the ``course grade`` and ``course check`` verbs;
+- ``skipped_imports``: a slow optional import the grader and its kernels go without.
 """
 
 # First, before any module imports jsonschema: see course.grading.skipped_imports.
