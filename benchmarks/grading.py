@@ -9,6 +9,14 @@ ways in one run (course grade with its bubblewrap sandbox, the default; course g
 prints the wall times, the sandbox's overhead and the speed-up over the loop, to paste into
 benchmarks/RESULTS.md. Targets: overhead at most 20% of the unsandboxed wall time; the
 sandboxed run at least 3x faster than the loop.
+
+`--baseline DIR --rounds N` compares instead this checkout's `course grade` with another
+checkout's (DIR, with its own `.venv`), e.g. a worktree of `main` from before a change: the same
+COUNT submissions, default options, sandboxed, graded N times by each, alternating (baseline,
+this, baseline, this, ...) so that the machine's load falls on both alike. It prints every
+wall time, the median of each side and their ratio (target: this checkout at most 10% slower),
+and checks that both give every submission the same total and that no row of this checkout is
+flagged version_mismatch (the submissions come from its own build).
 """
 
 from __future__ import annotations
@@ -98,13 +106,134 @@ def otter_loop(
     return time.perf_counter() - start, totals
 
 
+def baseline_grade(baseline: Path, folder: Path, out: Path, jobs: int | None):
+    """``course grade`` of another checkout, run with that checkout's own venv and masters."""
+    command = [str(baseline / ".venv" / "bin" / "python"), "-m", "course", "grade", str(folder)]
+    command += ["--assignment", SLUG, "--out", str(out), "--source", str(baseline / "exercises")]
+    command += ["--jobs", str(jobs)] if jobs else []
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_ROOT"}
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=baseline, capture_output=True, text=True, env=env)
+    done.check_returncode()
+    return time.perf_counter() - start, done.stdout.strip()
+
+
+def _children_cpu() -> float:
+    """User plus system CPU seconds of finished child processes (and of those they reaped)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _rows(out: Path) -> dict[str, dict]:
+    with open(out, newline="") as handle:
+        return {row["submission"]: row for row in csv.DictReader(handle)}
+
+
+def compare(args) -> int:
+    """A/B: the baseline checkout's course grade against this one's, alternating."""
+    import statistics
+
+    baseline = args.baseline.resolve()
+    commits = {
+        name: subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        for name, root in (("baseline", baseline), ("this", REPO_ROOT))
+    }
+    with tempfile.TemporaryDirectory(prefix="grading-ab-") as tmp:
+        tmp = Path(tmp)
+        built = build_assignment(
+            EXERCISES_DIR / f"{SLUG}.ipynb", REPO_ROOT / "_build" / "exercises"
+        )
+        folder = tmp / "submissions"
+        make_submissions(built, folder, args.count)
+        # The baseline builds its own autograder once, untimed (its first grade would).
+        warm_up = (
+            "from course.exercises import build_assignment\n"
+            "from course.paths import BUILD_DIR, EXERCISES_DIR\n"
+            f"build_assignment(EXERCISES_DIR / '{SLUG}.ipynb', BUILD_DIR / 'exercises')\n"
+        )
+        subprocess.run(
+            [str(baseline / ".venv" / "bin" / "python"), "-c", warm_up],
+            cwd=baseline,
+            capture_output=True,
+            check=True,
+        )
+        times: dict[str, list[float]] = {"baseline": [], "this": []}
+        cpus: dict[str, list[float]] = {"baseline": [], "this": []}
+        results: dict[str, dict] = {}
+        for round_ in range(args.rounds):
+            for side in ("baseline", "this"):
+                out = tmp / f"{side}-{round_}.csv"
+                load = os.getloadavg()[0]
+                cpu_before = _children_cpu()
+                if side == "baseline":
+                    wall, _ = baseline_grade(baseline, folder, out, args.jobs)
+                else:
+                    wall, _, _ = course_grade(folder, out, args.jobs)
+                cpu = _children_cpu() - cpu_before
+                times[side].append(wall)
+                cpus[side].append(cpu)
+                results[side] = _rows(out)
+                print(
+                    f"round {round_ + 1} {side:<8} ({commits[side]}): {wall:6.1f} s wall, "
+                    f"{cpu:5.1f} s CPU without kernels (1-min load before: {load:.2f})",
+                    flush=True,
+                )
+    medians = {side: statistics.median(values) for side, values in times.items()}
+    ratio = medians["this"] / medians["baseline"]
+    disagree = sorted(
+        name
+        for name, row in results["baseline"].items()
+        if (row["status"], row["total"])
+        != (results["this"].get(name, {}).get("status"), results["this"].get(name, {}).get("total"))
+    )
+    flagged = sorted(n for n, r in results["this"].items() if "version_mismatch" in r["flags"])
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"submissions: {args.count} ({SLUG}); jobs: {args.jobs or os.cpu_count()}; sandboxed"
+    )
+    for side in ("baseline", "this"):
+        listed = ", ".join(f"{t:.1f}" for t in times[side])
+        print(f"{side:<8} ({commits[side]}): median {medians[side]:6.1f} s  (runs: {listed})")
+    print(f"ratio this / baseline: {ratio:.3f} ({ratio - 1:+.1%}; target: at most +10%)")
+    # CPU time is less sensitive to the machine's load than wall time, but it counts only the
+    # course grade process and its workers: the sandboxed kernels' CPU does not reach it.
+    cpu_medians = {side: statistics.median(values) for side, values in cpus.items()}
+    for side in ("baseline", "this"):
+        listed = ", ".join(f"{t:.1f}" for t in cpus[side])
+        print(
+            f"{side:<8} CPU of course grade and its workers (kernels not counted): "
+            f"median {cpu_medians[side]:5.1f} s  (runs: {listed})"
+        )
+    print(f"that CPU, this / baseline: {cpu_medians['this'] / cpu_medians['baseline']:.3f}")
+    print(
+        "statuses and totals agree on all submissions"
+        if not disagree and len(results["this"]) == len(results["baseline"])
+        else f"statuses or totals DISAGREE on {len(disagree)}: {disagree[:5]}"
+    )
+    print(f"rows flagged version_mismatch (this checkout): {len(flagged)}")
+    return 0 if not disagree and not flagged else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument(
         "--jobs", type=int, default=None, help="passed to course grade (default: all cores)"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout (with its own .venv) to compare this course grade with",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="A/B rounds with --baseline")
     args = parser.parse_args()
+    if args.baseline is not None:
+        return compare(args)
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         tmp = Path(tmp)
         # Build once (and into the repository's _build, where `course grade` looks for it).

@@ -1,7 +1,8 @@
 """Otter assignments: stage each master notebook with the course data it reads, run
 ``otter assign``, and lay out the results per slug::
 
-    OUT/student/<slug>.ipynb      the student notebook (public tests in its metadata)
+    OUT/student/<slug>.ipynb      the student notebook (public tests in its metadata, and the
+                                  build hash under metadata["course"]["build_hash"])
     OUT/student/<slug>.zip        that notebook, the data files it reads, its public tests as
                                   tests/<q>.py (otter on Colab reads only test files), a
                                   README.md (install, open, check, submit) and a requirements.txt
@@ -34,7 +35,7 @@ import yaml
 from course.paths import REPO_ROOT
 
 # Bump when the layout or the post-processing below changes, so old builds are redone.
-BUILD_FORMAT = 4
+BUILD_FORMAT = 5
 STAMP_DIR = ".stamps"
 # Otter's check-all cell says it reruns "all of the autograder tests"; in a student notebook it
 # runs only the public ones, and students must not be told otherwise.
@@ -53,6 +54,10 @@ SETUP_MARKDOWN = f"""{SETUP_CELL_MARK}
 - **Colab or a JupyterHub:** upload and unzip the whole zip beside the notebook (`README.md` says how), remove the `#` in the next cell, run it once, then restart the kernel.
 - **Check and submit:** run the `grader.check` cell under each answer; the last cell exports the zip you submit (the bundle's `README.md` says more)."""
 PIP_CELL = "# %pip install -r requirements.txt"
+# Where a student notebook records what it was built from: notebook.metadata["course"][...].
+# Jupyter and otter's export keep notebook metadata, so submissions carry it back to the grader.
+METADATA_KEY, BUILD_HASH_KEY = "course", "build_hash"
+BUILD_HASH_VERSION = "course build hash 1"
 
 
 class ExerciseBuildError(RuntimeError):
@@ -149,6 +154,36 @@ def fingerprint(master: Path, config: dict, inputs: list[tuple[str, Path]]) -> s
     return digest.hexdigest()
 
 
+def build_hash(master: Path, inputs: list[tuple[str, Path]]) -> str:
+    """The hash a student notebook carries: sha256 over the master notebook's bytes, then every
+    data file bundled with the student zip (``inputs``: path in the zip, file on disk), sorted
+    by that path. Each part is preceded by its name and byte length, so moving bytes from one
+    file into another changes the hash. The shared config, otter's version and the student
+    requirements are left out: they change no question and no data."""
+    digest = hashlib.sha256(f"{BUILD_HASH_VERSION}\n".encode())
+    parts = [("master", Path(master))]
+    parts += sorted((relative, Path(path)) for relative, path in inputs)
+    for name, path in parts:
+        payload = path.read_bytes()
+        digest.update(f"{name}\0{len(payload)}\0".encode())
+        digest.update(payload)
+    return digest.hexdigest()
+
+
+def build_hash_for(master: Path, data_root: Path = REPO_ROOT) -> str:
+    """The build hash of ``master`` with the data under ``data_root`` as it is now: what a
+    student notebook built from them carries (``course grade`` compares the two)."""
+    master = Path(master)
+    return build_hash(master, data_inputs(master, assignment_config(master), Path(data_root)))
+
+
+def notebook_build_hash(notebook) -> str | None:
+    """The build hash a (student) notebook carries in its metadata, or None."""
+    section = notebook.get("metadata", {}).get(METADATA_KEY)
+    value = section.get(BUILD_HASH_KEY) if isinstance(section, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def _outputs(out: Path, slug: str) -> dict[str, Path]:
     return {
         "student_notebook": out / "student" / f"{slug}.ipynb",
@@ -170,9 +205,10 @@ def _stage(master: Path, config: dict, inputs: list[tuple[str, Path]], stage_dir
     return staged
 
 
-def _student_notebook_text(path: Path) -> str:
+def _student_notebook_text(path: Path, build: str) -> str:
     text = path.read_text(encoding="utf-8")
     notebook = nbformat.reads(text, as_version=4)
+    notebook.metadata.setdefault(METADATA_KEY, {})[BUILD_HASH_KEY] = build
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and OTTER_CHECK_ALL_TEXT in cell.source:
             cell.source = cell.source.replace(OTTER_CHECK_ALL_TEXT, PUBLIC_CHECK_ALL_TEXT)
@@ -336,7 +372,9 @@ def build_assignment(
             raise ExerciseBuildError(
                 f"otter assign made {len(generated)} autograder zips for {slug}"
             )
-        student_text = _student_notebook_text(dist / "student" / f"{slug}.ipynb")
+        student_text = _student_notebook_text(
+            dist / "student" / f"{slug}.ipynb", build_hash(master, inputs)
+        )
         ready = Path(tmp) / "ready"
         for key in outputs:
             (ready / key).mkdir(parents=True)

@@ -115,6 +115,36 @@ def test_cli_reports_missing_data_with_exit_1(tmp_path):
     assert "no master notebooks" in done.stderr
 
 
+def test_build_hash_covers_the_master_and_every_bundled_data_file(tmp_path):
+    """The hash student notebooks carry: the master's bytes and each bundled data file's, in a
+    stable order; one byte changed anywhere gives another hash."""
+    files = exercises.assignment_config(MASTER).get("files", [])
+    assert files
+    root = tmp_path / "root"
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO_ROOT / name, root / name)
+    current = exercises.build_hash_for(MASTER)
+    assert exercises.build_hash_for(MASTER, data_root=root) == current  # bytes, not places
+    inputs = exercises.data_inputs(MASTER, exercises.assignment_config(MASTER), root)
+    assert exercises.build_hash(MASTER, inputs[::-1]) == current  # the config's order is moot
+    seen = {current}
+    for name in files:
+        original = (root / name).read_bytes()
+        changed = bytearray(original)
+        changed[len(changed) // 2] ^= 1  # one data byte
+        (root / name).write_bytes(bytes(changed))
+        seen.add(exercises.build_hash_for(MASTER, data_root=root))
+        (root / name).write_bytes(original)
+    master = tmp_path / "masters" / MASTER.name
+    master.parent.mkdir()
+    shutil.copy2(MASTER, master)
+    shutil.copy2(EXERCISES_DIR / "assignment_config.yml", master.parent)
+    master.write_bytes(MASTER.read_bytes().replace(b"\n", b"\n ", 1))
+    seen.add(exercises.build_hash_for(master, data_root=root))
+    assert len(seen) == len(files) + 2
+
+
 def test_student_requirements_pin_what_the_repository_pins():
     text = exercises.student_requirements()
     pins = [line for line in text.splitlines() if line and not line.startswith("#")]
@@ -200,6 +230,23 @@ def test_student_notebook_carries_only_public_tests_and_says_so(built, master):
 
 @pytest.mark.slow
 @each_master
+def test_student_notebook_carries_the_build_hash(built, built_exercises, master):
+    """In its metadata, in the notebook and in the zip's copy: what `course grade` compares."""
+    item = built[master.stem]
+    expected = exercises.build_hash_for(
+        built_exercises.root / "exercises" / master.name, data_root=built_exercises.root
+    )
+    student = nbformat.read(item.student_notebook, as_version=4)
+    assert student.metadata["course"] == {"build_hash": expected}
+    with zipfile.ZipFile(item.student_zip) as archive:
+        zipped = nbformat.reads(archive.read(f"{master.stem}.ipynb").decode(), as_version=4)
+    assert exercises.notebook_build_hash(zipped) == expected
+    # The suite's clean copy holds the repository's own master and data: the same hash.
+    assert expected == exercises.build_hash_for(master)
+
+
+@pytest.mark.slow
+@each_master
 def test_bundle_tests_folder_holds_exactly_the_public_tests(built, master, tmp_path):
     """Colab: otter refuses metadata tests there, so the unzipped bundle carries test files."""
     from otter.check.utils import resolve_test_info
@@ -274,7 +321,13 @@ def test_unchanged_inputs_skip_the_build_and_changed_ones_redo_it(built_exercise
     (source / "assignment_config.yml").write_bytes(
         (EXERCISES_DIR / "assignment_config.yml").read_bytes()
     )
-    assert exercises.build_assignment(source / MASTER.name, out).rebuilt
+    rebuilt = exercises.build_assignment(source / MASTER.name, out)
+    assert rebuilt.rebuilt
+    # ... and its student notebook carries another build hash, so old submissions are flagged.
+    previous = nbformat.read(built_exercises.out / "student" / MASTER.name, as_version=4)
+    now = nbformat.read(rebuilt.student_notebook, as_version=4)
+    assert exercises.notebook_build_hash(now) == exercises.build_hash_for(source / MASTER.name)
+    assert exercises.notebook_build_hash(now) != exercises.notebook_build_hash(previous)
 
 
 @pytest.mark.slow

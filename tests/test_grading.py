@@ -23,11 +23,17 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from course import grading
+from course import exercises, grading
 from course.grading import classrun, export, gradebook, worker
 from course.grading.sandbox import Limits, PidsCgroup
-from course.paths import REPO_ROOT
-from tests.fixtures.submissions import CELL_TIMEOUT, ClassMaker, make_class, run_course_grade
+from course.paths import EXERCISES_DIR, REPO_ROOT
+from tests.fixtures.submissions import (
+    CELL_TIMEOUT,
+    MISMATCHED,
+    ClassMaker,
+    make_class,
+    run_course_grade,
+)
 
 SLUG = "russia-in-washington"
 ROSTER = """student_id,name,email,submission
@@ -272,6 +278,46 @@ def test_a_failing_grader_still_gives_every_submission_a_row(tmp_path, monkeypat
     )
 
 
+def test_grading_processes_and_kernels_skip_the_slow_optional_import(tmp_path):
+    """rfc3987_syntax (a jsonschema extra jupyterlab brings) costs seconds per kernel to import;
+    the grading package and each kernel's first cell keep it out (otter still imports)."""
+    import nbformat
+
+    from course.grading.kernel import prepare
+
+    first_cell = prepare(nbformat.v4.new_notebook(), ["x"], tmp_path / "answers").cells[0].source
+    probes = {
+        "package": "import course.grading, nbformat, otter",
+        "kernel": first_cell + "\nimport nbformat",
+    }
+    for where, code in probes.items():
+        done = subprocess.run(
+            [sys.executable, "-c", code + "\nimport sys; print(sys.modules['rfc3987_syntax'])"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        assert (done.returncode, done.stdout.strip()) == (0, "None"), (where, done.stderr)
+
+
+def test_a_notebook_without_the_current_build_hash_is_flagged():
+    """Flagged unless it carries this build's hash: another hash, or none at all (built before
+    hashes existed, or its metadata stripped) proves nothing about what it was built from."""
+    import nbformat
+
+    from course.grading.submission import version_flags
+
+    current = hashlib.sha256(b"this build").hexdigest()
+    notebook = nbformat.v4.new_notebook(metadata={"course": {"build_hash": current}})
+    assert version_flags(notebook, current) == []
+    assert version_flags(notebook, None) == []  # no hash asked for (grade_class called alone)
+    other = nbformat.v4.new_notebook(metadata={"course": {"build_hash": "0" * 64}})
+    stripped = nbformat.v4.new_notebook()
+    mangled = nbformat.v4.new_notebook(metadata={"course": current})
+    for notebook in (other, stripped, mangled):
+        assert version_flags(notebook, current) == ["version_mismatch"]
+
+
 def test_check_refuses_a_notebook_without_otter_tests(tmp_path):
     import nbformat
 
@@ -401,13 +447,12 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     } == {
         name: (
             owners.get(name, ""),
-            "duplicate"
-            if name.startswith("partial/")
-            else "late"  # exported at 12:00, after the 11:00 deadline
-            if name.startswith("zips/alice/")
-            else ""
-            if name in owners
-            else "unmatched",
+            ";".join(
+                (["version_mismatch"] if name in MISMATCHED else [])
+                + (["late"] if name.startswith("zips/alice/") else [])  # 12:00, deadline 11:00
+                + (["duplicate"] if name.startswith("partial/") else [])
+                + ([] if name in owners else ["unmatched"])
+            ),
             {"s1": "4", "s3": "3"}.get(owners.get(name), ""),
             "2" if name == "full.ipynb" else "",
             f"{want['total'] + {'s1': 6, 's3': 3}.get(owners.get(name), 0):g}",
@@ -487,6 +532,9 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     meta = json.loads(Path(f"{out}.meta.json").read_text())
     assert meta["sandbox"] is True and meta["assignment"] == SLUG
     assert meta["otter_version"] and len(meta["master_sha256"]) == 64
+    # The hash the current build stamps into student notebooks; the class carries it.
+    assert meta["build_hash"] == exercises.build_hash_for(EXERCISES_DIR / f"{SLUG}.ipynb")
+    assert meta["build_hash"] == exercises.notebook_build_hash(maker.student)
     assert meta["options"]["cell_timeout"] == CELL_TIMEOUT
     assert meta["options"]["deadline"] == "2026-11-30T11:00:00"
     assert meta["course_commit"] is None or len(meta["course_commit"]) == 40
@@ -608,11 +656,16 @@ def test_grader_check_works_inside_the_unzipped_student_notebook(maker, built, t
     """As a student runs it: the bundle's notebook in plain Jupyter, with otter's own checks."""
     import zipfile
 
+    import nbformat
     from nbclient import NotebookClient
+
+    from course.grading.submission import notebook_in_zip
 
     with zipfile.ZipFile(built.student_zip) as archive:
         archive.extractall(tmp_path)
     notebook = maker.notebook(answered=["q1", "q3"])
+    # Saved as Jupyter saves it (nbformat), over the bundle's copy, before the run exports it.
+    nbformat.write(notebook, tmp_path / f"{SLUG}.ipynb")
     client = NotebookClient(
         notebook,
         kernel_name="python3",
@@ -632,6 +685,16 @@ def test_grader_check_works_inside_the_unzipped_student_notebook(maker, built, t
     assert "hidden" not in json.dumps(notebook.metadata["otter"]["tests"]).replace(
         "hidden=False", ""
     )
+    # The last cell's grader.export() zip keeps the build hash in the notebook's metadata, and
+    # `course grade` takes that zip as coming from the current build (no version_mismatch).
+    (exported,) = tmp_path.glob(f"{SLUG}_*.zip")
+    inside = nbformat.reads(notebook_in_zip(exported).decode(), as_version=4)
+    current = exercises.build_hash_for(EXERCISES_DIR / f"{SLUG}.ipynb")
+    assert exercises.notebook_build_hash(inside) == current
+    rows, _ = grading.grade_class(
+        exported, built.autograder_zip, tmp_path / "g.csv", jobs=1, build_hash=current
+    )
+    assert [(r.status, r.total(), r.flags) for r in rows] == [("ok", 5, [])]
 
 
 @pytest.mark.slow

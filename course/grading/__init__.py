@@ -32,9 +32,14 @@ One concern per module:
 - ``responses``: the open answers beside their rubrics, ``course responses``;
 - ``pages``: the HTML shell both instructor pages share (offline, escaped, phone-sized);
 - ``check``: a student's self-check (``check_notebook``);
-- ``cli``: the ``course grade`` and ``course check`` verbs.
+- ``cli``: the ``course grade`` and ``course check`` verbs;
+- ``skipped_imports``: a slow optional import the grader and its kernels go without.
 """
 
+# First, before any module imports jsonschema: see course.grading.skipped_imports.
+from course.grading.skipped_imports import SKIPPED_IMPORTS
+
+# isort: split
 from course.grading.answers import ChartSpec, Unsupported, decode
 from course.grading.check import check_notebook
 from course.grading.classrun import GradeRow, find_submissions, grade_class, write_grades
@@ -45,6 +50,7 @@ from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox, SandboxUnava
 from course.grading.submission import grade_submission
 
 __all__ = [
+    "SKIPPED_IMPORTS",
     "DEFAULT_MEMORY",
     "STATUSES",
     "UNSANDBOXED",

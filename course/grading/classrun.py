@@ -196,12 +196,15 @@ def grade_class(
     manual: Path | None = None,
     deadline: dt.datetime | None = None,
     feedback: Path | None = None,
+    build_hash: str | None = None,
 ) -> tuple[list[GradeRow], str]:
     """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
 
     Each kernel runs in the bubblewrap sandbox with ``memory`` bytes of address space; without
     a working sandbox this raises SandboxUnavailable, unless ``sandbox`` is False (trusted
-    notebooks only), which flags every row ``unsandboxed``."""
+    notebooks only), which flags every row ``unsandboxed``. With ``build_hash`` (what
+    ``course exercises build`` records in the student notebook), a submission that does not
+    carry it is flagged ``version_mismatch``."""
     base, paths, skipped = scan(Path(submissions))
     if timeout <= 0:
         raise GradingUsageError("--timeout must be positive")
@@ -254,6 +257,7 @@ def grade_class(
                     "timeout": timeout,
                     "cell_timeout": cell_timeout,
                     "sandbox": limits.to_json() if limits is not None else None,
+                    "build_hash": build_hash,
                 }
                 result = worker.ask(job, timeout + WORKER_GRACE_SECONDS)
                 if result is None:

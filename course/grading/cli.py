@@ -34,6 +34,7 @@ def grade_command(args) -> int:
         else:
             print(UNSANDBOXED_WARNING, file=sys.stderr)
         autograder = exercises.autograder_for(args.assignment, args.source, build)
+        build_hash = exercises.build_hash_for(Path(args.source) / f"{args.assignment}.ipynb")
         table = exercises.question_table(Path(args.source) / f"{args.assignment}.ipynb")
         manual_questions = {
             row.question: float(row.points) for row in table.itertuples() if row.kind == "manual"
@@ -52,8 +53,9 @@ def grade_command(args) -> int:
             manual=args.manual,
             deadline=parse_deadline(args.deadline) if args.deadline else None,
             feedback=args.feedback,
+            build_hash=build_hash,
         )
-        write_meta(args, autograder, sandboxed)
+        write_meta(args, autograder, sandboxed, build_hash)
         if getattr(args, "report", None) is not None:  # printed before the summary
             report = write_class_report(args, autograder, rows, manual_questions)
             print(f"class report (private: names) -> {report}")
@@ -64,8 +66,9 @@ def grade_command(args) -> int:
     return 0
 
 
-def write_meta(args, autograder: Path, sandboxed: bool) -> None:
-    """``<out>.meta.json``: what produced the grades (commit, master, otter, options, sandbox)."""
+def write_meta(args, autograder: Path, sandboxed: bool, build_hash: str) -> None:
+    """``<out>.meta.json``: what produced the grades (commit, master, otter, options, sandbox);
+    ``build_hash`` is the hash student notebooks of this build carry (course.exercises)."""
     import hashlib
     import importlib.metadata
     import json
@@ -89,6 +92,7 @@ def write_meta(args, autograder: Path, sandboxed: bool) -> None:
         "course_commit": commit or None,
         "assignment": args.assignment,
         "master_sha256": hashlib.sha256(master.read_bytes()).hexdigest(),
+        "build_hash": build_hash,
         "autograder_sha256": hashlib.sha256(Path(autograder).read_bytes()).hexdigest(),
         "otter_version": importlib.metadata.version("otter-grader"),
         "options": options,

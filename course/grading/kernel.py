@@ -14,12 +14,17 @@ from pathlib import Path
 from course.grading import export
 from course.grading.answers import read_exported
 from course.grading.sandbox import Sandbox
+from course.grading.skipped_imports import SKIPPED_IMPORTS
 
 ANSWERS_FILE = ".course-answers.json"
 
 # Runs first in the student's kernel: otter's grading mode makes export() and check_all() no-ops
 # (export would zip the notebook and run its tests again), while grader.check keeps working.
 GRADING_MODE_CELL = """\
+import sys as __course_sys
+for __course_name in SKIPPED:  # course.grading.skipped_imports: seconds saved per kernel
+    __course_sys.modules.setdefault(__course_name, None)
+del __course_sys, __course_name
 import otter as __course_otter
 __course_otter.Notebook.init_grading_mode(tests_dir="tests")
 del __course_otter
@@ -165,7 +170,8 @@ def prepare(notebook, names: list[str], answers_path: Path):
     """The notebook as it runs: grading mode first, the student's code cells, the export last."""
     import nbformat
 
-    cells = [nbformat.v4.new_code_cell(GRADING_MODE_CELL)]
+    grading_mode = GRADING_MODE_CELL.replace("SKIPPED", repr(SKIPPED_IMPORTS))
+    cells = [nbformat.v4.new_code_cell(grading_mode)]
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "code":
             cells.append(nbformat.v4.new_code_cell(cell.source))

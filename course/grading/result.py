@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 STATUSES = ("ok", "timeout", "error", "unreadable")
 # Values of the grades CSV's ``flags`` column (semicolon-separated when there are several).
 UNSANDBOXED = "unsandboxed"
+# The notebook does not carry the build hash of the assignment as built now (another version
+# of the master or its data, or no hash at all): its questions or data may differ.
+VERSION_MISMATCH = "version_mismatch"
 
 
 @dataclass

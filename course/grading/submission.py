@@ -9,10 +9,11 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from course.exercises import notebook_build_hash
 from course.grading.answers import decode_all
 from course.grading.kernel import DEFAULT_CELL_TIMEOUT, execute_for_answers
 from course.grading.kit import GradingKit, run_tests, write_files
-from course.grading.result import Result
+from course.grading.result import VERSION_MISMATCH, Result
 from course.grading.sandbox import Sandbox, describe_size
 
 MAX_NOTEBOOK_BYTES = 100 * 1024 * 1024
@@ -80,6 +81,14 @@ def read_submission(path: Path, kit: GradingKit):
     return notebook, raw, None
 
 
+def version_flags(notebook, build_hash: str | None) -> list[str]:
+    """``[VERSION_MISMATCH]`` when a build hash is expected and the notebook does not carry it
+    (another hash, or none: built before hashes existed, or its metadata stripped)."""
+    if build_hash is None or notebook_build_hash(notebook) == build_hash:
+        return []
+    return [VERSION_MISMATCH]
+
+
 def private_base() -> str:
     """Where private folders go: the temporary folder, unless its path is so long that the
     kernel's Unix sockets inside would pass Linux's 107-byte limit on socket paths."""
@@ -101,12 +110,15 @@ def grade_submission(
     timeout: float,
     sandbox: Sandbox | None = None,
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
+    build_hash: str | None = None,
 ) -> Result:
     """Grade one notebook file (its kernel inside ``sandbox`` unless None); never raises for a
-    bad submission. A row that ran out of ``timeout`` keeps the answers exported by then."""
+    bad submission. A row that ran out of ``timeout`` keeps the answers exported by then. With
+    ``build_hash``, a notebook carrying another one (or none) is flagged version_mismatch."""
     notebook, raw, refused = read_submission(path, kit)
     if refused is not None:
         return refused
+    flags = version_flags(notebook, build_hash)
     # The only folder the sandboxed kernel can write: the copy and data in work/, its sockets
     # in kernel/. The tests run on a pristine copy of the data elsewhere.
     # Named after this worker, so the parent can remove them if it has to kill the worker.
@@ -128,7 +140,7 @@ def grade_submission(
                     "the kernel died while running the notebook (os._exit, a crash, or over "
                     f"the {describe_size(limits.memory)} memory or the CPU time limit)"
                 )
-            return Result(run.status, message=run.message)
+            return Result(run.status, message=run.message, flags=flags)
         outcomes = run_tests(kit, decode_all(run.exported), clean)
     finally:
         shutil.rmtree(private, ignore_errors=True)
@@ -152,4 +164,4 @@ def grade_submission(
         if outcome["score"] < outcome["possible"]:
             notes.extend(f"{question}: {failure}" for failure in outcome["failures"])
     scores = {q: o["score"] for q, o in outcomes.items()}
-    return Result(run.status, scores, "; ".join(notes))
+    return Result(run.status, scores, "; ".join(notes), flags)

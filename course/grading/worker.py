@@ -63,6 +63,7 @@ def grade_job(job: dict, kits: dict[str, GradingKit], sandboxes: dict[Limits, Sa
         float(job["timeout"]),
         sandbox,
         float(cell_timeout) if cell_timeout else None,
+        job.get("build_hash"),
     )
 
 
