@@ -92,9 +92,12 @@ def _plain(text: str) -> str:
 
 
 def test_article_phrases_are_the_articles_own_quotes():
+    # A phrase is the whole of one of the article's quotations or a part of it (the course quotes
+    # only "never as important as presidents think" of Gates's sentence).
     article = _plain(need_shared(ARTICLE).read_text(encoding="utf-8"))
+    quotations = re.findall(r'"([^"]+)"', article)
     for phrase in EXPLAIN["article_phrase"][EXPLAIN["article_phrase"] != ""]:
-        assert re.search(r'"' + re.escape(phrase) + r'[.,]?"', article), phrase
+        assert any(phrase in quotation for quotation in quotations), phrase
 
 
 def test_evidence_is_paraphrase_not_copy():
