@@ -46,10 +46,11 @@ Get the exercise:
   course on {where}, then upload the zip there.
 
 Check your answers as you go with `grader.check("q1")` and so on; these checks run only the
-public tests, and hidden tests decide the grade. On Google Colab, upload the zip rather than
+public tests; more tests, hidden until your work is graded, also count. On Google Colab, upload the zip rather than
 the notebook alone, then run `!unzip {slug}.zip` and `!pip install -r requirements.txt` in a
 cell (it pins `otter-grader=={otter_version}`): that otter-grader version refuses, on Colab, tests
-stored in a notebook, and the zip carries them as files in `tests/`.
+stored in a notebook, and the zip carries them as files in `tests/`. It cannot export on
+Colab either: submit the notebook itself there (*File → Download → Download .ipynb*).
 Instructors: see the {{doc}}`instructor guide </{INSTRUCTOR_GUIDE}>`.
 """
 

@@ -50,7 +50,7 @@ ZIP_DATE = (2025, 1, 1, 0, 0, 0)  # fixed timestamps keep the student zip reprod
 STUDENT_PACKAGES = ("otter-grader", "pandas", "numpy", "altair", "jupyterlab", "ipykernel")
 SETUP_CELL_MARK = "<!-- course: set-up -->"
 SETUP_MARKDOWN = f"""{SETUP_CELL_MARK}
-- **Set-up (once):** with Python 3.11 or later, run `python -m pip install -r requirements.txt` in this folder, then `jupyter lab`; keep the notebook beside its `data/` and `tests/` folders.
+- **Set-up (once):** with Python 3.11 or later, create a virtual environment in this folder and install `requirements.txt` into it (`README.md`, step 1), then `jupyter lab`; keep the notebook beside its `data/` and `tests/` folders.
 - **Colab or a JupyterHub:** upload and unzip the whole zip beside the notebook (`README.md` says how), remove the `#` in the next cell, run it once, then restart the kernel.
 - **Check and submit:** run the `grader.check` cell under each answer; the last cell exports the zip you submit (the bundle's `README.md` says more)."""
 PIP_CELL = "# %pip install -r requirements.txt"
@@ -260,16 +260,19 @@ def student_readme(slug: str, title: str, questions: list[str]) -> str:
     first = questions[0] if questions else "q1"
     return f"""# {title}
 
-This folder is one course assignment. It holds the notebook `{slug}.ipynb`, the data it reads
-(`data/`), the public tests of its questions (`tests/`) and `requirements.txt`. Keep them
-together: the notebook opens its data and tests by paths relative to this folder.
+This zip is one course assignment. It holds the notebook `{slug}.ipynb`, the data it reads
+(`data/`), the public tests of its questions (`tests/`) and `requirements.txt`. Unzip it into a
+folder of its own (`unzip {slug}.zip -d {slug}`; Finder and Windows Explorer make the folder for
+you) and keep the files together: the notebook opens its data and tests by paths relative to
+that folder, and another assignment unzipped into the same folder would replace its tests.
 
 ## 1. Install (once)
 
-You need Python 3.11 or later (`python --version`). In a terminal, in this folder:
+You need Python 3.11 or later (`python3 --version`; on Windows `py --version`). In a terminal,
+in the assignment's folder:
 
 ```
-python -m venv .venv
+python3 -m venv .venv              # Windows: py -m venv .venv
 source .venv/bin/activate          # Windows: .venv\\Scripts\\activate
 python -m pip install -r requirements.txt
 ```
@@ -278,10 +281,13 @@ Each time you come back, activate the environment again (the `source` line) befo
 step.
 
 **Colab instead:** open `{slug}.ipynb` there (*File → Upload notebook*), upload this zip to
-the session's files (the folder icon), and run `!unzip -o {slug}.zip` in a new cell. Then remove
-the `#` in the cell `# %pip install -r requirements.txt` near the top, run it once, and restart
-the session (*Runtime* menu). **JupyterHub:** upload the zip, unzip it (`unzip {slug}.zip` in a
-terminal), open the notebook from the unzipped folder, and run that `%pip` cell the same way.
+the session's files (the folder icon), and run `!unzip -o {slug}.zip` in a new cell (use a new
+session for each assignment, so that no other assignment's tests are left beside it). Then
+remove the `#` in the cell `# %pip install -r requirements.txt` near the top, run it once, and
+restart the session (*Runtime* menu). Otter cannot export on Colab: its export cell stops with
+an error there, so submit the notebook itself (*File → Download → Download .ipynb*).
+**JupyterHub:** upload the zip, unzip it into its own folder (`unzip {slug}.zip -d {slug}` in a
+terminal), open the notebook from that folder, and run that `%pip` cell the same way.
 
 ## 2. Open the notebook
 
@@ -289,8 +295,11 @@ terminal), open the notebook from the unzipped folder, and run that `%pip` cell 
 jupyter lab {slug}.ipynb
 ```
 
-Run the cells from the top. The first code cells start the checker (`grader = otter.Notebook(...)`)
-and load the data; answer each question where you see `...`.
+Run the cells from the top. The first code cell is the commented `%pip` line (for Colab and
+JupyterHub only); the next ones start the checker (`grader = otter.Notebook(...)`) and load the
+data. Answer each question where you see `...`. If the terminal prints "Kernel is running over
+TCP without encryption", that is Jupyter's notice about your own computer's local connection,
+not a problem with your work.
 
 ## 3. Check your answers
 
@@ -302,8 +311,10 @@ answers, read by your instructor. Near the end, `grader.check_all()` reruns ever
 ## 4. Export and submit
 
 1. Save, then choose *Kernel → Restart Kernel and Run All Cells*; every check should run.
-2. The last cell runs `grader.export()`: it writes a zip named after the assignment
-   (`{slug}_<date and time>.zip`) into this folder and shows a link to it.
+2. The last cell runs `grader.export(pdf=False)`: it writes a zip named after the assignment
+   (`{slug}_<date and time>.zip`) into this folder and shows a link to it. It zips the notebook
+   as last saved, so save once more after the run if you want the outputs in it. Each export
+   writes a new zip: submit the newest.
 3. Submit that zip, or the notebook `{slug}.ipynb` itself, where your instructor tells you
    (for example your course's learning platform). Do not rename the variables the questions
    ask for: the grader reads your answers from them.

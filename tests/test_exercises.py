@@ -195,7 +195,9 @@ def test_build_lays_out_student_autograder_and_solutions(built, built_exercises,
     assert requirements == exercises.student_requirements()
     for step in ("Python 3.11", "pip install -r requirements.txt", "jupyter lab", "grader.check"):
         assert step in readme, step
-    assert "grader.export()" in readme and "Submit that zip" in readme
+    assert (
+        "grader.export(" in readme and "Submit that zip" in readme and "submit the newest" in readme
+    )
     assert first[0].cell_type == "markdown" and "requirements.txt" in first[0].source
     assert first[1].source == "# %pip install -r requirements.txt"
     assert _zip_names(item.student_zip) == sorted(
