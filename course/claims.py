@@ -429,7 +429,7 @@ def bush_milestones(data_dir=None) -> Evidence:
     found = {m: bool((month == m).any()) for m in ("2007-02", "2008-08")}
     hits = sum(found.values())
     return Evidence(
-        SUPPORTED if hits == 2 else PARTLY if hits == 1 else NOT_SUPPORTED,
+        PARTLY if hits == 2 else NOT_SUPPORTED,
         {
             "clash_2007_02": found["2007-02"],
             "clash_2008_08": found["2008-08"],
@@ -437,8 +437,9 @@ def bush_milestones(data_dir=None) -> Evidence:
             if found["2008-08"]
             else "none",
         },
-        "supported if the timeline has a negatively scored clash in February 2007 (Munich) and "
-        "in August 2008 (Georgia war); partly supported if only one",
+        "partly supported if the timeline has a negatively scored clash in February 2007 (Munich) "
+        "and in August 2008 (Georgia war): the data reach the events and the sign of their "
+        "scores, not what they proved; else not supported",
     )
 
 
