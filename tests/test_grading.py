@@ -512,6 +512,8 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     # Feedback: one file per submission (by student id with a roster, -2 for a duplicate),
     # none for the missing student; no line of any test or of the answer key in any of them.
     feedback = {p.name: p.read_text() for p in (tmp_path / "feedback").iterdir()}
+    # They name students: readable by the instructor only, like the grades CSV.
+    assert {p.stat().st_mode & 0o777 for p in (tmp_path / "feedback").iterdir()} == {0o600}
     unmatched = [n for n in expected if not n.startswith(("full", "partial/", "zips/alice/"))]
     assert sorted(feedback) == sorted(
         ["s1.md", "s2.md", "s3.md", "s3-2.md"] + [n.replace("/", "__") + ".md" for n in unmatched]
@@ -594,6 +596,16 @@ def test_one_student_is_regraded_from_a_single_zip_or_notebook(built, maker, tmp
         rows, summary = grading.grade_class(path, built.autograder_zip, out, jobs=1, timeout=60)
         assert [(r.submission, r.status, r.total()) for r in rows] == [(path.name, "ok", 6)]
         assert summary.startswith("graded 1 of 1 submissions") and "skipped" not in summary
+    # With the class roster, the file is named as in the class folder and gets its student;
+    # the others are not reported missing by a one-file regrade.
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,email,submission\ns1,Ann,a@x.org,ann\ns2,Bob,b@x.org,bob\n")
+    rows, summary = grading.grade_class(
+        export_zip, built.autograder_zip, tmp_path / "one.csv", jobs=1, timeout=60, roster=roster
+    )
+    assert [(r.submission, r.status, r.student.student_id, r.flags) for r in rows] == [
+        (f"bob/{export_zip.name}", "ok", "s2", [])
+    ]
     # Out of time in an endless cell: the answers defined before it still count.
     nbformat.write(
         maker.notebook(answered=["q1", "q2"], insert_before={"q3": "while 1: pass"}), notebook

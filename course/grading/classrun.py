@@ -94,9 +94,23 @@ def scan(path: Path) -> tuple[Path, list[Path], list[tuple[str, str]]]:
     return path, found, sorted(skipped)
 
 
-def match_roster(rows: list[GradeRow], students: list[Student]) -> list[GradeRow]:
+def name_in_class(path: Path, students: list[Student]) -> str | None:
+    """One file graded alone: its name relative to the class folder, taken as the shortest
+    tail of its path that a roster line owns (``ann/x.zip`` for the line ``ann``)."""
+    parts = Path(path).resolve().parts
+    for length in range(1, len(parts)):
+        name = "/".join(parts[-length:])
+        if owner(name, students) is not None:
+            return name
+    return None
+
+
+def match_roster(
+    rows: list[GradeRow], students: list[Student], report_missing: bool = True
+) -> list[GradeRow]:
     """Rows carry their student; a row matching no roster line is flagged unmatched, two rows
-    of one student are both flagged duplicate, and a student with none gets a missing row."""
+    of one student are both flagged duplicate, and (with ``report_missing``, i.e. unless one
+    file is regraded alone) a student with none gets a missing row."""
     seen: dict[str, list[GradeRow]] = {}
     for row in rows:
         row.student = owner(row.submission, students)
@@ -111,7 +125,7 @@ def match_roster(rows: list[GradeRow], students: list[Student]) -> list[GradeRow
     missing = [
         GradeRow(s.submission, MISSING, {}, "nothing submitted", student=s)
         for s in students
-        if s.student_id not in seen
+        if report_missing and s.student_id not in seen
     ]
     return rows + missing
 
@@ -227,6 +241,9 @@ def grade_class(
     manual_questions = dict(manual_questions or {})
     # The instructor's files are checked before any notebook runs or anything is written.
     students = read_roster(roster) if roster is not None else []
+    alone = Path(submissions).is_file()  # a regrade: the roster names it from the class folder
+    if alone and students:
+        names = [name_in_class(paths[0], students) or names[0]]
     rubric_key, rubric = (
         read_manual(manual, manual_questions, set(names), {s.student_id for s in students})
         if manual is not None
@@ -294,7 +311,7 @@ def grade_class(
             if submitted_at(paths[index]) > deadline:
                 row.flags.append(LATE)
     if roster is not None:
-        done = match_roster(done, students)
+        done = match_roster(done, students, report_missing=not alone)
     for row in done:
         if rubric_key == "student_id":
             row.manual = dict(rubric.get(row.student.student_id, {})) if row.student else {}

@@ -194,6 +194,8 @@ def write_feedback(folder: Path, rows, assignment: str, possible: dict, manual_p
         if row.status == MISSING:
             continue
         target = folder / feedback_name(row, taken)
+        target.touch(mode=0o600)  # names and scores: private, like the grades CSV
+        target.chmod(0o600)
         target.write_text(feedback_text(row, assignment, possible, manual_possible), "utf-8")
         written.append(target)
     return written
