@@ -69,6 +69,15 @@ def make_submissions(built, folder: Path, count: int) -> list[Path]:
     return paths
 
 
+def build_class(tmp: Path, count: int):
+    """Build the assignment once, into the repository's _build where `course grade` looks for
+    it, and write ``count`` submissions under ``tmp/submissions``: (built, that folder)."""
+    built = build_assignment(EXERCISES_DIR / f"{SLUG}.ipynb", REPO_ROOT / "_build" / "exercises")
+    folder = tmp / "submissions"
+    make_submissions(built, folder, count)
+    return built, folder
+
+
 def course_grade(
     folder: Path, out: Path, jobs: int | None, sandbox: bool = True
 ) -> tuple[float, dict[str, float], str]:
@@ -144,11 +153,7 @@ def compare(args) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="grading-ab-") as tmp:
         tmp = Path(tmp)
-        built = build_assignment(
-            EXERCISES_DIR / f"{SLUG}.ipynb", REPO_ROOT / "_build" / "exercises"
-        )
-        folder = tmp / "submissions"
-        make_submissions(built, folder, args.count)
+        built, folder = build_class(tmp, args.count)
         # The baseline builds its own autograder once, untimed (its first grade would).
         warm_up = (
             "from course.exercises import build_assignment\n"
@@ -236,12 +241,7 @@ def main() -> int:
         return compare(args)
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         tmp = Path(tmp)
-        # Build once (and into the repository's _build, where `course grade` looks for it).
-        built = build_assignment(
-            EXERCISES_DIR / f"{SLUG}.ipynb", REPO_ROOT / "_build" / "exercises"
-        )
-        folder = tmp / "submissions"
-        make_submissions(built, folder, args.count)
+        built, folder = build_class(tmp, args.count)
         # Otter run may write files beside a submission, so it gets its own copy of the class.
         otter_folder = tmp / "otter-copy"
         otter_paths = make_submissions(built, otter_folder, args.count)

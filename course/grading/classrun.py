@@ -9,7 +9,6 @@ import os
 import queue
 import secrets
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from course.grading.gradebook import (
     read_roster,
     submitted_at,
     write_feedback,
+    write_private,
 )
 from course.grading.kernel import DEFAULT_CELL_TIMEOUT
 from course.grading.kit import GradingUsageError, load_kit
@@ -171,10 +171,7 @@ def write_grades(
             + [fmt(manual_max), fmt(row.final()), fmt(maximum + manual_max)]
             + [row.message, ";".join(row.flags)]
         )
-    handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-        stream.write(buffer.getvalue())
-    os.replace(partial, out)
+    write_private(out, buffer.getvalue(), newline="")
 
 
 class Progress:

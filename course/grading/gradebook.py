@@ -7,11 +7,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from course.grading.kit import GradingUsageError
+
+
+def write_private(path: Path, text: str, newline: str | None = None) -> Path:
+    """Write ``text`` to ``path`` in one piece (a reader sees the old file or the new one) and
+    readable by this user only (mkstemp's 0600): grades, pages and feedback name students."""
+    path = Path(path)
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
+        stream.write(text)
+    os.replace(partial, path)
+    return path
+
 
 ROSTER_COLUMNS = ("student_id", "name", "email", "submission")
 MISSING = "missing"
@@ -194,8 +208,7 @@ def write_feedback(folder: Path, rows, assignment: str, possible: dict, manual_p
         if row.status == MISSING:
             continue
         target = folder / feedback_name(row, taken)
-        target.touch(mode=0o600)  # names and scores: private, like the grades CSV
-        target.chmod(0o600)
-        target.write_text(feedback_text(row, assignment, possible, manual_possible), "utf-8")
-        written.append(target)
+        written.append(
+            write_private(target, feedback_text(row, assignment, possible, manual_possible))
+        )
     return written

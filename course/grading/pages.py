@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from course import charts
+from course.grading.gradebook import write_private
 
 STYLE = """
 :root { color-scheme: light; }
@@ -128,8 +127,4 @@ def write_page(path: Path, text: str, with_charts: bool = False) -> Path:
         target = path.parent / charts.BUNDLE_NAME
         if not target.exists() or target.read_bytes() != bundle.read_bytes():
             shutil.copyfile(bundle, target)
-    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(partial, path)
-    return path
+    return write_private(path, text)
