@@ -31,7 +31,7 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 # make skips the exercise build (and its Python start-up) when no input changed; the
 # command itself also skips each assignment whose master and data are unchanged.
 EXERCISE_STAMP := _build/exercises/.make-stamp
-EXERCISE_INPUTS := $(shell find exercises data -type f 2>/dev/null) $(wildcard course/*.py) requirements.txt
+EXERCISE_INPUTS := $(shell find exercises data -type f 2>/dev/null) $(wildcard course/*.py course/exercises/*) requirements.txt
 
 $(EXERCISE_STAMP): $(STAMP) $(EXERCISE_INPUTS)
 	$(PY) -m course exercises build
@@ -68,10 +68,10 @@ test: lint axe
 quick: lint
 	$(PY) -m pytest -m "not slow"
 
-# The print edition: one singlehtml page printed by headless Chromium (course/pdf.py).
+# The print edition: one singlehtml page printed by headless Chromium (course/book/pdf.py).
 pdf: $(DEV_STAMP) exercises
 	$(JB) build . --builder singlehtml -n -W --keep-going
-	$(PY) -m course.pdf --html _build/singlehtml --out _build/pdf/book.pdf
+	$(PY) -m course.book.pdf --html _build/singlehtml --out _build/pdf/book.pdf
 
 serve:
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html

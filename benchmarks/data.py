@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from course import fara, fara_cli, paths
+from course import fara, paths
+from course.fara import cli as fara_cli
 
 SECTION = "## Data build"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"

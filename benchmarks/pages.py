@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from course import browser as chromium  # noqa: E402
+from course.book import browser as chromium  # noqa: E402
 from tests.browser.conftest import chart_specs, reader_pages  # noqa: E402
 
 MAX_HTML_KB = 400

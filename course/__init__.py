@@ -1,15 +1,18 @@
-"""Helper package for the TrumPutin-pact companion course.
+"""Helper package for the TrumPutin-pact companion course. Arranged by role:
 
-Small modules, one concern each: ``fara`` (DOJ FARA data), ``russia`` (the coded Russian
-principals and the 2022 exodus), ``oral_history`` (the SMU interviewees and their coded
-explanations), ``timeline`` (dated events and leader contacts), ``bush_putin`` (the
-Bush-Putin chapter's summaries, recodes and charts), ``opinion`` (poll figures),
-``eras`` (the two eras side by side), ``claims`` (the claims ledger's evidence functions),
-``tables`` (checked loader for hand-curated CSVs), ``charts`` (chart theme, offline renderer,
-title and highlight helpers), ``dates`` (date text), ``exercises`` (otter assignments),
-``grading`` (batch grading), ``site`` (Sphinx hooks for the book, with ``exercise_block`` for the
-exercise directive and ``freshness`` for re-execution after a data change), ``pdf`` (the print
-edition), ``browser`` (headless Chromium for tests, benchmark and PDF).
+- ``chapters``: one analysis module per chapter with a graded master, named after its slug
+  (``chapters/russia-in-washington.md`` uses ``course.chapters.russia_in_washington``);
+- ``datasets``: the checked loader (``tables``) and the hand-curated tables it reads
+  (``timeline``, ``oral_history``, ``opinion``);
+- ``fara``: the DOJ FARA registry (bulk files, validation, ``active_on``, derived datasets) and
+  its ``data build|refresh`` verbs;
+- ``claims``: the claims ledger's evidence functions (``data/claims.csv``);
+- ``exercises`` and ``grading``: otter assignments, and sandboxed batch grading;
+- ``book``: the book's machinery (Sphinx hooks, the exercise directive, re-execution after a
+  data change, chapter downloads, the print edition, headless Chromium);
+- shared helpers every chapter uses: ``charts`` (theme, offline renderer, title and highlight),
+  ``dates`` (date text), ``files`` (atomic writes), ``paths``.
+
 ``python -m course`` is the command line.
 """
 

@@ -202,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.verb == "data":
-        from course import fara_cli
+        from course.fara import cli as fara_cli
 
         return fara_cli.run(args)
     if args.verb == "exercises":

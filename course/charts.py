@@ -15,6 +15,8 @@ from pathlib import Path
 import altair as alt
 import vl_convert
 
+from course import files
+
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 HIGHLIGHT = "#D55E00"
@@ -105,9 +107,7 @@ def write_bundle(folder: Path) -> Path:
     key = json.dumps(bundle_versions(), sort_keys=True)
     if target.exists() and stamp.exists() and stamp.read_text() == key:
         return target
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(javascript_bundle(), encoding="utf-8")
-    tmp.replace(target)
+    files.write_atomic(target, javascript_bundle())
     stamp.write_text(key)
     return target
 

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from course import fara, paths, russia, tables
+from course import fara, paths
+from course.chapters import russia_in_washington as russia
+from course.datasets import tables, timeline
 from course.dates import day_text
 
 SECTIONS = ("russia-in-washington", "bush-putin", "trump-putin", "conclusion")
@@ -41,7 +43,7 @@ FIRST_POST_SOVIET_YEAR = 1992
 
 # What each coded principal type means for the claims. The evidence functions use these
 # meanings, never the type strings, so a renamed or split type in the codebook
-# (course.russia.TYPES) needs one line here; type_meaning() refuses a type missing from this map.
+# (course.chapters.russia_in_washington.TYPES) needs one line here; type_meaning() refuses a type missing from this map.
 STATE, INDIVIDUAL, NON_STATE, UNCLEAR = "state", "individual", "non-state", "unclear"
 TYPE_MEANING = {
     "state media": STATE,
@@ -133,7 +135,7 @@ def type_meaning(kind: str) -> str:
     except KeyError:
         raise ClaimsError(
             f"coded type {kind!r} has no meaning in course.claims.TYPE_MEANING; "
-            "add it there (the codebook's types are course.russia.TYPES)"
+            "add it there (the codebook's types are course.chapters.russia_in_washington.TYPES)"
         ) from None
 
 
@@ -154,7 +156,7 @@ def coded_russian_principals(data_dir=None) -> pd.DataFrame:
     coded = russia.code_principals(
         principals(root), russia.load_principals_coded(root / "russia" / "principals_coded.csv")
     )
-    coded = coded[coded["country"].str.strip() == "RUSSIA"].copy()
+    coded = fara.russian_rows(coded).copy()
     coded["meaning"] = coded["type"].map(type_meaning)
     return coded
 
@@ -177,8 +179,6 @@ def yearly_active(data_dir=None, labels=("RUSSIA", *COMPARISON)) -> pd.DataFrame
 
 
 def timeline_events(data_dir=None) -> pd.DataFrame:
-    from course import timeline
-
     return timeline.load_events(data_root(data_dir) / "timeline" / "events.csv")
 
 
@@ -299,10 +299,8 @@ def individual_sanctions_today(data_dir=None) -> Evidence:
 
 def rt_2017(data_dir=None) -> Evidence:
     rows = principals(data_dir)
-    rt = rows[
-        (rows["country"].str.strip() == "RUSSIA")
-        & rows["foreign_principal"].str.contains(r"TV[- ]?Novosti", case=False)
-    ]
+    rows = fara.russian_rows(rows)
+    rt = rows[rows["foreign_principal"].str.contains(r"TV[- ]?Novosti", case=False)]
     first = rt.sort_values("principal_registered").iloc[0] if len(rt) else None
     coded = coded_russian_principals(data_dir)
     state_media_2017 = coded[
@@ -322,7 +320,7 @@ def rt_2017(data_dir=None) -> Evidence:
 
 
 def over_30_interviews(data_dir=None) -> Evidence:
-    from course import oral_history
+    from course.datasets import oral_history
 
     people = oral_history.load_interviewees(
         data_root(data_dir) / "oral_history" / "interviewees.csv"
@@ -340,7 +338,7 @@ def over_30_interviews(data_dir=None) -> Evidence:
 
 
 def witnesses_agree_warmth(data_dir=None) -> Evidence:
-    from course import oral_history
+    from course.datasets import oral_history
 
     root = data_root(data_dir) / "oral_history"
     explanations = oral_history.load_explanations(root / "explanations.csv")
@@ -376,14 +374,14 @@ CONTACT_KINDS = ("meeting", "call")
 
 
 def warmth_then_erosion(events: pd.DataFrame) -> dict:
-    """The arc of a span of scored events around its first clash (a ``clash`` scored below 0):
+    """The arc of a span of scored events around its first clash (:func:`timeline.first_clash`):
     the net score of all events before it, and, from it on, the net score of the leaders'
     contacts (meetings, calls) and of the substance (agreements, cooperation, clashes,
     institutional events) separately. ``holds`` is the warmth-then-erosion test."""
     events = events.sort_values("date", kind="stable")
     score = events["score"].astype(int)
-    clash = (events["kind"] == "clash") & (score < 0)
-    if not clash.any():
+    clash = timeline.first_clash(events)
+    if clash is None:
         return {
             "first_clash": "none",
             "before_clash": int(score.sum()),
@@ -391,7 +389,7 @@ def warmth_then_erosion(events: pd.DataFrame) -> dict:
             "substance_after": 0,
             "holds": False,
         }
-    first = events.loc[clash, "date"].min()
+    first = clash["date"]
     after = events["date"] >= first
     contact = events["kind"].isin(CONTACT_KINDS)
     before_score = int(score[~after].sum())

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(os.environ.get("COURSE_ROOT") or Path(__file__).resolve().parent.parent)
-# Installed from the wheel the book publishes (course.downloads), the data travels inside the
+# Installed from the wheel the book publishes (course.book.downloads), the data travels inside the
 # package; a repository checkout always uses its own data/ folder.
 PACKAGED_DATA_DIR = Path(__file__).resolve().parent / "_data"
 DATA_DIR = (

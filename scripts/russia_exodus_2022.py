@@ -22,7 +22,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from course import fara, paths, russia
+from course import fara, files, paths
+from course.chapters import russia_in_washington as russia
 
 BEFORE, AFTER = "2022-02-23", "2022-03-31"
 
@@ -69,10 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     table = russia.exodus_table(
         before.frame, BEFORE, after.frame, AFTER, current=fara.load_principals()
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(to_csv_text(table), encoding="utf-8")
-    tmp.replace(args.out)
+    files.write_atomic(args.out, to_csv_text(table))
     print(
         f"wrote {args.out}: {len(table)} rows, {int(table['active_2022_02_23'].sum())} active on "
         f"{BEFORE}, {int(table['active_2022_03_31'].sum())} on {AFTER}"

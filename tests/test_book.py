@@ -98,7 +98,7 @@ def test_config_is_strict_and_offline():
     for pattern in (".venv", "tests", "exercises", "_build"):
         assert pattern in CONFIG["exclude_patterns"]
     assert CONFIG["launch_buttons"].get("thebe", False) is False
-    assert "course.site" in CONFIG["sphinx"]["extra_extensions"]
+    assert "course.book.site" in CONFIG["sphinx"]["extra_extensions"]
 
 
 def test_vega_debug_matches_altair_constants():

@@ -1,4 +1,4 @@
-"""course.bush_putin, the chapter "Lessons from Bush and Putin" and its graded notebook."""
+"""course.chapters.bush_putin, the chapter "Lessons from Bush and Putin" and its graded notebook."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from course import bush_putin, exercises, grading, oral_history, timeline
+from course import exercises, grading
+from course.chapters import bush_putin
+from course.datasets import oral_history, timeline
 from course.dates import day_text
 from course.paths import EXERCISES_DIR
 from tests.fixtures.submissions import ClassMaker

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from course import charts, dates
-from course.exercise_block import block_text
+from course.book.exercise_block import block_text
 
 
 def test_titled_sets_title_subtitle_description_and_container_width():

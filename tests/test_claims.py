@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from course import claims, fara, paths, russia, tables
+from course import claims, fara, paths
+from course.chapters import russia_in_washington as russia
+from course.datasets import tables
 from tests.conftest import need_shared
 
 REPO = Path(__file__).resolve().parent.parent

@@ -22,7 +22,8 @@ import nbformat
 import pytest
 import yaml
 
-from course import downloads, exercises
+from course import exercises
+from course.book import downloads
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import ClassMaker
 

@@ -1,4 +1,4 @@
-"""course.eras: the FARA footprint (equal to the Russia chapter's and the FARA guide's counts),
+"""course.chapters.trump_putin: the FARA footprint (equal to the Russia chapter's and the FARA guide's counts),
 the comparison table, the aligned arcs with the Trump gap, and the chart."""
 
 from __future__ import annotations
@@ -6,10 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from course import eras, fara, russia, timeline
+from course import fara
+from course.chapters import russia_in_washington as russia
+from course.chapters import trump_putin
+from course.datasets import timeline
 
 SNAPSHOT = pd.Timestamp(fara.load_datapackage()["snapshot_date"])
-DATES = eras.footprint_dates(SNAPSHOT)
+DATES = trump_putin.footprint_dates(SNAPSHOT)
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +22,7 @@ def principals():
 
 @pytest.fixture(scope="module")
 def footprint(principals):
-    return eras.fara_footprint(DATES, principals).set_index("date")
+    return trump_putin.fara_footprint(DATES, principals).set_index("date")
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +102,7 @@ def test_footprint_rule_on_a_small_frame():
             "justification": ["x", "y"],
         }
     )
-    out = eras.fara_footprint(["2017-12-31", "2017-12-30"], principals, coded)
+    out = trump_putin.fara_footprint(["2017-12-31", "2017-12-30"], principals, coded)
     assert out.to_dict("list") == {
         "date": [pd.Timestamp("2017-12-31"), pd.Timestamp("2017-12-30")],
         "active_rows": [2, 2],
@@ -110,12 +113,12 @@ def test_footprint_rule_on_a_small_frame():
 
 def test_footprint_refuses_soviet_dates(principals):
     with pytest.raises(ValueError, match="1991-12-31.*RUSSIA label mixes Soviet"):
-        eras.fara_footprint(["1991-12-31"], principals)
+        trump_putin.fara_footprint(["1991-12-31"], principals)
 
 
 def test_state_types_are_the_russia_chapters():
-    assert eras.STATE_TYPES == russia.STATE_TYPES
-    assert set(eras.STATE_TYPES) <= set(russia.TYPES)
+    assert trump_putin.STATE_TYPES == russia.STATE_TYPES
+    assert set(trump_putin.STATE_TYPES) <= set(russia.TYPES)
 
 
 # ---- comparison table ------------------------------------------------------------------------
@@ -157,7 +160,7 @@ def test_comparison_table_on_small_tables():
             ["2025-08-15", "trump-putin", "summit", "Anchorage"],
         ]
     )
-    table = eras.comparison_table(events, contacts).set_index("era")
+    table = trump_putin.comparison_table(events, contacts).set_index("era")
     bush, trump = table.loc["bush-putin"], table.loc["trump-putin"]
     assert bush["first_meeting"] == pd.Timestamp("2001-06-16")
     assert bush["first_clash_event"] == "ABM notice" and bush["days_to_first_clash"] == 180
@@ -179,14 +182,14 @@ def test_comparison_table_needs_a_clash_after_the_first_meeting():
         ]
     )
     with pytest.raises(ValueError, match="'bush-putin' has no clash"):
-        eras.comparison_table(events, contacts)
+        trump_putin.comparison_table(events, contacts)
 
 
 def test_comparison_table_of_the_committed_data(tables):
     events, contacts = tables
-    table = eras.comparison_table(events, contacts).set_index("era")
+    table = trump_putin.comparison_table(events, contacts).set_index("era")
     per_era = timeline.contacts_per_era(contacts).set_index("era")
-    for era in eras.LEADER_ERAS:
+    for era in trump_putin.LEADER_ERAS:
         own = events[events["era"] == era]
         assert table.loc[era, "contacts_per_year"] == per_era.loc[era, "contacts_per_year"]
         assert table.loc[era, "agreements"] == (own["kind"] == "agreement").sum()
@@ -204,7 +207,7 @@ def test_comparison_table_of_the_committed_data(tables):
 
 def test_gap_is_trumps_absence_on_the_trump_clock(tables):
     _, contacts = tables
-    gap = eras.out_of_office(contacts)
+    gap = trump_putin.out_of_office(contacts)
     assert len(gap) == 1
     row = gap.iloc[0]
     assert (row["start"], row["end"]) == (pd.Timestamp("2021-01-20"), pd.Timestamp("2025-01-20"))
@@ -215,8 +218,8 @@ def test_gap_is_trumps_absence_on_the_trump_clock(tables):
 
 def test_aligned_arcs_keep_both_eras_and_mark_the_gap(tables):
     events, contacts = tables
-    arcs = eras.aligned_arcs(events, contacts)
-    for era in eras.LEADER_ERAS:
+    arcs = trump_putin.aligned_arcs(events, contacts)
+    for era in trump_putin.LEADER_ERAS:
         own = arcs[(arcs["era"] == era) & (arcs["source"] != "between")]
         first = timeline.first_meeting(contacts, era)
         assert (own.loc[own["date"] == first, "months_since_first_meeting"] == 0).all()
@@ -236,7 +239,7 @@ def test_aligned_arcs_keep_both_eras_and_mark_the_gap(tables):
 
 def test_meeting_list_names_the_trump_meetings(tables):
     _, contacts = tables
-    text = eras.meeting_list(contacts, "trump-putin")
+    text = trump_putin.meeting_list(contacts, "trump-putin")
     for place in ("Hamburg", "Da Nang", "Helsinki", "Paris", "Buenos Aires", "Osaka", "Anchorage"):
         assert place in text
     assert text.index("Hamburg") < text.index("Helsinki") < text.index("Anchorage")
@@ -248,13 +251,15 @@ def test_meeting_list_names_the_trump_meetings(tables):
     [("2001-06-16", "day", "16 June 2001"), ("2005-07-01", "month", "July 2005")],
 )
 def test_when_follows_precision(day, precision, text):
-    assert eras.when(pd.Timestamp(day), precision) == text
+    assert trump_putin.when(pd.Timestamp(day), precision) == text
 
 
 def test_chart_spec_has_title_description_tooltips_and_small_data(tables):
     events, contacts = tables
-    spec = eras.arcs_chart(
-        eras.aligned_arcs(events, contacts), eras.out_of_office(contacts), "A description."
+    spec = trump_putin.arcs_chart(
+        trump_putin.aligned_arcs(events, contacts),
+        trump_putin.out_of_office(contacts),
+        "A description.",
     ).to_dict()
     assert spec["description"] == "A description." and spec["title"]["text"]
     assert spec["width"] == "container"

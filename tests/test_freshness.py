@@ -1,4 +1,4 @@
-"""course.freshness: a change under data/ or course/ empties the execution cache and re-reads
+"""course.book.freshness: a change under data/ or course/ empties the execution cache and re-reads
 every page; no change leaves both alone."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import nbformat
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 
-from course import freshness
+from course.book import freshness
 
 
 def project(tmp_path: Path) -> Path:

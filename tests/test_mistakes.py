@@ -4,6 +4,7 @@ check with its hint, while the answer key passes. Masters are found in ``exercis
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -13,7 +14,6 @@ import pytest
 import yaml
 
 from course import exercises, grading
-from course.grading.kernel import execute_for_answers
 from course.paths import EXERCISES_DIR
 from tests.fixtures.submissions import ClassMaker
 
@@ -102,41 +102,128 @@ def test_a_missing_mistakes_file_is_named(tmp_path):
 
 # --- slow: every listed wrong answer through the public checks ---------------------------------
 
+# Runs in the one kernel of a master, after the answer key: snapshot the key's namespace
+# (deep copies, so a mistake that edits a frame in place cannot leak into the next one).
+SNAPSHOT_CELL = """
+import copy as __course_copy
+__course_skip = {"In", "Out", "get_ipython", "exit", "quit"}
+def __course_clone(value):
+    try:
+        return __course_copy.deepcopy(value)
+    except Exception:  # modules, the otter grader: kept as they are
+        return value
+__course_snapshot = {k: __course_clone(v) for k, v in list(globals().items())
+                     if not k.startswith("_") and k not in __course_skip}
+"""
 
-def _public_outcomes(notebook, kit, folder: Path) -> dict[str, dict]:
-    run = execute_for_answers(notebook, kit.names, folder, timeout=120)
-    assert run.status == "ok", run.message
-    answers = {n: grading.decode(v) for n, v in run.exported["answers"].items()}
-    return grading.run_tests(kit, answers, folder)
+# Before each mistake: the namespace as the key left it, minus the question's own answers, so a
+# wrong answer that raises leaves them undefined as it would in a fresh run.
+RESTORE_CELL = """
+for __k in [k for k in list(globals()) if not k.startswith("_") and k not in __course_skip]:
+    del globals()[__k]
+for __k, __v in __course_snapshot.items():
+    globals()[__k] = __course_clone(__v)
+for __k in NAMES:
+    globals().pop(__k, None)
+"""
+
+EXPORT_CELL = """
+__course_space = {}
+exec(SOURCE, __course_space)
+__course_space["export"](NAMES, TARGET, globals())
+"""
+
+
+def question_names(kit) -> dict[str, list[str]]:
+    """question -> the notebook names its public tests take."""
+    from course.grading.kit import _test_file
+
+    names = {}
+    for question, source in kit.tests.items():
+        cases = _test_file(source, question).test_cases
+        params = [p for case in cases for p in case.body._get_func_params() if p != "env"]
+        names[question] = list(dict.fromkeys(params))
+    return names
+
+
+def run_mistakes(key_notebook, listed, kit, folder: Path) -> tuple[dict, list[dict]]:
+    """Run the answer key once, then every listed mistake in the same kernel, each from the
+    key's state; returns the key's public outcomes and one outcome per mistake, in order."""
+    from nbclient import NotebookClient
+
+    from course.grading.kernel import GRADING_MODE_CELL, export_source
+    from course.grading.skipped_imports import SKIPPED_IMPORTS
+
+    source = export_source()
+    grading_mode = GRADING_MODE_CELL.replace("SKIPPED", repr(SKIPPED_IMPORTS))
+    per_question = question_names(kit)
+
+    def export(names, target):
+        return nbformat.v4.new_code_cell(
+            EXPORT_CELL.replace("SOURCE", repr(source))
+            .replace("NAMES", repr(names))
+            .replace("TARGET", repr(str(target)))
+        )
+
+    cells = [nbformat.v4.new_code_cell(grading_mode)]
+    cells += [
+        nbformat.v4.new_code_cell(c.source) for c in key_notebook.cells if c.cell_type == "code"
+    ]
+    cells += [export(kit.names, folder / "key.json"), nbformat.v4.new_code_cell(SNAPSHOT_CELL)]
+    order = []
+    for question, entries in listed.items():
+        for entry in entries:
+            target = folder / f"mistake-{len(order)}.json"
+            names = per_question[question]
+            cells.append(nbformat.v4.new_code_cell(RESTORE_CELL.replace("NAMES", repr(names))))
+            cells.append(nbformat.v4.new_code_cell(entry["answer"]))
+            cells.append(export(names, target))
+            order.append((question, target))
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata=key_notebook.metadata)
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        allow_errors=True,  # a mistake may raise; its question then has no answer
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+    )
+    client.execute()
+
+    def outcomes(target: Path) -> dict[str, dict]:
+        exported = json.loads(target.read_text())
+        answers = {n: grading.decode(v) for n, v in exported["answers"].items()}
+        return grading.run_tests(kit, answers, folder)
+
+    return outcomes(folder / "key.json"), [outcomes(t)[q] for q, t in order]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("master", MASTERS, ids=[m.stem for m in MASTERS])
-def test_each_listed_mistake_fails_its_public_check_with_its_hint(master, tmp_path):
+def test_each_listed_mistake_fails_its_public_check_with_its_hint(
+    master, built_exercises, tmp_path
+):
     listed = load_mistakes(master)
-    built = exercises.build_assignment(master, tmp_path / "build")
+    built = built_exercises.items[master.stem]
     folder = tmp_path / "student"
     with zipfile.ZipFile(built.student_zip) as archive:
         archive.extractall(folder)
     maker = ClassMaker(built.student_notebook, built.solutions_notebook)
     kit = grading.public_kit(maker.student, built.student_notebook)
 
-    key = _public_outcomes(maker.notebook(answered=maker.questions), kit, folder)
+    key, outcomes = run_mistakes(maker.notebook(answered=maker.questions), listed, kit, folder)
     failing = {
         q: o["public_summary"] for q, o in key.items() if o["public_passed"] < o["public_total"]
     }
     assert not failing, f"the answer key fails public checks: {failing}"
 
     problems = []
-    for question, entries in listed.items():
-        for entry in entries:
-            notebook = maker.notebook(answered=maker.questions, replace={question: entry["answer"]})
-            outcome = _public_outcomes(notebook, kit, folder)[question]
-            if outcome["public_passed"] == outcome["public_total"]:
-                problems.append(f"{question}: passes its public check: {entry['mistake']}")
-            elif entry["hint"] not in outcome["public_summary"]:
-                problems.append(
-                    f"{question}: fails without the hint {entry['hint']!r} "
-                    f"({entry['mistake']}):\n{outcome['public_summary']}"
-                )
+    entries = [(q, entry) for q, listed_entries in listed.items() for entry in listed_entries]
+    for (question, entry), outcome in zip(entries, outcomes, strict=True):
+        if outcome["public_passed"] == outcome["public_total"]:
+            problems.append(f"{question}: passes its public check: {entry['mistake']}")
+        elif entry["hint"] not in outcome["public_summary"]:
+            problems.append(
+                f"{question}: fails without the hint {entry['hint']!r} "
+                f"({entry['mistake']}):\n{outcome['public_summary']}"
+            )
     assert not problems, "\n".join(problems)

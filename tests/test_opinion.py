@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from course import opinion, tables
+from course.datasets import opinion, tables
 
 POLLS = opinion.load_polls()
 

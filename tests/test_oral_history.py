@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from course import oral_history, paths, tables
+from course import paths
+from course.datasets import oral_history, tables
 from tests.conftest import need_shared
 
 PEOPLE = oral_history.load_interviewees()

@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from course import oral_history
+from course.datasets import oral_history
 from course.paths import SHARED_DIR
 from tests.conftest import need_shared
 from tests.test_book import source_of, toc_files

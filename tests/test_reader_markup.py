@@ -1,4 +1,4 @@
-"""Fast checks of the markup repairs course.site makes to every page and of the chart embed
+"""Fast checks of the markup repairs course.book.site makes to every page and of the chart embed
 options (the browser tests check the built pages themselves)."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import re
 import altair as alt
 import pandas as pd
 
-from course import charts, site
+from course import charts
+from course.book import site
 
 
 def _header_cells(html: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""course.russia, the hand-coded Russia data, the chapter's glued figures and its built page."""
+"""course.chapters.russia_in_washington, the hand-coded Russia data, the chapter's glued figures and its built page."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from course import charts, exercises, fara, paths, russia
+from course import charts, exercises, fara, paths
+from course.chapters import russia_in_washington as russia
 from tests.conftest import need_shared
 from tests.test_chapters import chart_specs, glued_values
 from tests.test_fara import BULK, FARA_SHARED, FP

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from course import tables
+from course.datasets import tables
 
 SCHEMA = tables.schema(
     {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from course import tables, timeline
+from course.datasets import tables, timeline
 
 EVENTS = timeline.load_events()
 CONTACTS = timeline.load_contacts()

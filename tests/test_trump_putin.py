@@ -1,5 +1,5 @@
 """The chapter "Trump, Putin and the repetition of a pattern": its sources and labels, the
-meetings it names, its glued figures (equal to course.eras and to the Russia chapter), the built
+meetings it names, its glued figures (equal to course.chapters.trump_putin and to the Russia chapter), the built
 page, and its graded notebook under real otter runs."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from course import eras, exercises, fara, grading, timeline
+from course import exercises, fara, grading
+from course.chapters import trump_putin
+from course.datasets import timeline
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import ClassMaker
 from tests.test_chapters import chart_specs, data_rows, glued_values, has_tooltip
@@ -136,7 +138,7 @@ NAMED_MEETINGS = {  # as the prose names them -> the date the research notes ver
 
 
 def test_named_meetings_are_the_trump_meetings_in_the_data():
-    met = eras.meetings(timeline.load_contacts(), "trump-putin")
+    met = trump_putin.meetings(timeline.load_contacts(), "trump-putin")
     found = {}
     for name in NAMED_MEETINGS:
         rows = met[met["place"].str.contains(name)]
@@ -151,9 +153,9 @@ def test_named_meetings_are_the_trump_meetings_in_the_data():
 
 def test_first_meetings_are_brdo_and_hamburg():
     contacts = timeline.load_contacts()
-    bush = eras.meetings(contacts, "bush-putin").iloc[0]
+    bush = trump_putin.meetings(contacts, "bush-putin").iloc[0]
     assert bush["date"] == pd.Timestamp("2001-06-16") and "Ljubljana" in bush["place"]
-    trump = eras.meetings(contacts, "trump-putin").iloc[0]
+    trump = trump_putin.meetings(contacts, "trump-putin").iloc[0]
     assert trump["date"] == pd.Timestamp("2017-07-07") and "Hamburg" in trump["place"]
 
 
@@ -183,7 +185,7 @@ def test_master_terms_match_the_timeline_windows():
     terms = {
         era: [(a.strftime("%Y-%m-%d"), b.strftime("%Y-%m-%d")) for a, b in windows]
         for era, windows in timeline.WINDOWS.items()
-        if era in eras.LEADER_ERAS
+        if era in trump_putin.LEADER_ERAS
     }
     for era, windows in terms.items():
         for start, end in windows:
@@ -223,7 +225,7 @@ def test_glued_fara_figures_equal_the_russia_chapter_method(glued):
 
 @pytest.mark.slow
 def test_glued_table_equals_the_comparison_table(glued):
-    table = eras.comparison_table(timeline.load_events(), timeline.load_contacts())
+    table = trump_putin.comparison_table(timeline.load_events(), timeline.load_contacts())
     table = table.set_index("era")
     for era, short in [("bush-putin", "bush"), ("trump-putin", "trump")]:
         assert glued[f"{short}_contacts"] == table.loc[era, "contacts"]

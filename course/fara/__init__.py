@@ -14,7 +14,7 @@ One concern per module; everything public is importable from ``course.fara``:
 - ``derive``: flags, the derived tables, datapackage.json (``build_datasets``);
 - ``store``: the committed files in data/fara (``load_principals`` and friends).
 
-No plotting and no command-line parsing here (see ``course.fara_cli``).
+No plotting and no command-line parsing here (see ``course.fara.cli``).
 """
 
 from course.fara.active import ACTIVE_COLUMNS, FIRST_YEAR, active_by_country_year, active_on
@@ -27,7 +27,14 @@ from course.fara.bulk import (
     serialize_bulk_record,
     split_bulk_text,
 )
-from course.fara.countries import COUNTRY_NORMALIZATION, normalize_country
+from course.fara.countries import (
+    COUNTRY_NORMALIZATION,
+    RUSSIA,
+    USSR,
+    is_russian,
+    normalize_country,
+    russian_rows,
+)
 from course.fara.derive import (
     COLUMN_DESCRIPTIONS,
     FLAG_DESCRIPTIONS,
@@ -81,6 +88,10 @@ __all__ = [
     "BULK_FILE_NAMES",
     "COLUMN_DESCRIPTIONS",
     "COUNTRY_NORMALIZATION",
+    "RUSSIA",
+    "USSR",
+    "is_russian",
+    "russian_rows",
     "DATE_PATTERN",
     "DOJ_BULK_URL",
     "FIRST_YEAR",

@@ -7,24 +7,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from course import files
 from course.grading.kit import GradingUsageError
 
 
 def write_private(path: Path, text: str, newline: str | None = None) -> Path:
     """Write ``text`` to ``path`` in one piece (a reader sees the old file or the new one) and
     readable by this user only (mkstemp's 0600): grades, pages and feedback name students."""
-    path = Path(path)
-    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
-        stream.write(text)
-    os.replace(partial, path)
-    return path
+    return files.write_atomic(path, text, private=True, newline=newline)
 
 
 ROSTER_COLUMNS = ("student_id", "name", "email", "submission")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from course import browser as chromium
+from course.book import browser as chromium
 from tests.conftest import IN_CI, REPO
 from tests.test_book import toc_files
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from course import browser as chromium
+from course.book import browser as chromium
 from course.grading.gradebook import Student
 from course.grading.report import write_report
 from tests.browser.conftest import chart_specs

@@ -13,8 +13,8 @@ from urllib.parse import urljoin, urlparse
 import altair as alt
 import pytest
 
-from course import browser as chromium
 from course import charts
+from course.book import browser as chromium
 from tests.browser.conftest import reader_pages
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from course import browser as chromium
+from course.book import browser as chromium
 from tests.browser.conftest import chart_specs, reader_pages, toc_pages
 from tests.conftest import REPO
 from tests.test_book import toc_files

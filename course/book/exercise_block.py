@@ -6,7 +6,7 @@ A chapter writes only::
     ```
 
 and gets the download links to its student zip and notebook (published under ``exercises/``
-by ``course.site``), the Colab steps and the pointer to the instructor guide. The slug is the
+by ``course.book.site``), the Colab steps and the pointer to the instructor guide. The slug is the
 page's file name (``chapters/<slug>.md``); its master must exist as ``exercises/<slug>.ipynb``,
 otherwise the strict build warns and fails.
 """

@@ -1,6 +1,6 @@
 """The print edition: the book's ``singlehtml`` build printed to one PDF by headless Chromium.
 
-``make pdf`` builds ``_build/singlehtml`` and runs ``python -m course.pdf``; ``--page`` prints
+``make pdf`` builds ``_build/singlehtml`` and runs ``python -m course.book.pdf``; ``--page`` prints
 one page of the ordinary HTML build instead (one chapter for a class). Jupyter Book 1's own
 ``pdfhtml`` builder needs a browser download; this uses Debian's Chromium through Playwright
 (a test tool: ``requirements-dev.txt``). The print stylesheet (``course/static/course.css``)
@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from course import browser as chromium
+from course.book import browser as chromium
 
 # A4 at 96 CSS px per inch: charts sized to their container get the printed width.
 A4_VIEWPORT = {"width": 794, "height": 1123}
@@ -81,7 +81,7 @@ def print_book(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course.pdf", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m course.book.pdf", description=__doc__)
     parser.add_argument(
         "--html", type=Path, default=Path("_build/singlehtml"), help="a singlehtml build"
     )

@@ -21,11 +21,11 @@ import base64
 import hashlib
 import re
 import tomllib
-import zipfile
 from pathlib import Path
 
 import nbformat
 
+from course import files
 from course.paths import REPO_ROOT
 
 # What the pages import, directly or through ``course``, plus a notebook UI; pinned from
@@ -114,24 +114,14 @@ def build_wheel(out_dir: Path, root: Path = REPO_ROOT) -> Path:
             *[f"Requires-Dist: {pin}" for pin in requires],
         ]
     )
-    wheel = "Wheel-Version: 1.0\nGenerator: course.downloads\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    wheel = "Wheel-Version: 1.0\nGenerator: course.book.downloads\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     members = wheel_members(root) + [
         (f"{dist_info}/METADATA", (metadata + "\n").encode()),
         (f"{dist_info}/WHEEL", wheel.encode()),
     ]
     record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in members)
     members.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / wheel_name(root)
-    partial = target.with_name(f".{target.name}.partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    partial.replace(target)
-    return target
+    return files.write_zip(out_dir / wheel_name(root), members)
 
 
 def site_url(baseurl: str, repository_url: str) -> str:

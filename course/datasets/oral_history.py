@@ -1,6 +1,6 @@
 """The Bush-Putin oral history as data: who was interviewed, and what the article says they said.
 
-Reads ``data/oral_history`` through the shared checked loader (:mod:`course.tables`); the
+Reads ``data/oral_history`` through the shared checked loader (:mod:`course.datasets.tables`); the
 columns, allowed values and coding rules are in ``data/oral_history/CODEBOOK.md``. Every
 explanation row rests on the article (``basis = article``): no transcript has been checked.
 """
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from course import paths, tables
+from course import paths
+from course.datasets import tables
 
 FACTORS = (
     "personal chemistry",

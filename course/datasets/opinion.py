@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from course import paths, tables
+from course import paths
+from course.datasets import tables
 
 COUNTRIES = ("Russia", "United States")
 ANSWERS = ("good", "bad", "favourable", "unfavourable")

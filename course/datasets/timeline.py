@@ -1,6 +1,6 @@
 """Dated events and leader-to-leader contacts of the Bush-Putin and Trump-Putin eras.
 
-Reads ``data/timeline`` through the shared checked loader (:mod:`course.tables`); the columns,
+Reads ``data/timeline`` through the shared checked loader (:mod:`course.datasets.tables`); the columns,
 allowed values and the -3..+3 score scale are defined in ``data/timeline/CODEBOOK.md``.
 
 Eras are windows of U.S. presidential office, each half-open (start day included, end day
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from course import paths, tables
+from course import paths
+from course.datasets import tables
 
 ERAS = ("bush-putin", "between", "trump-putin")
 KINDS = ("meeting", "call", "agreement", "cooperation", "clash", "institutional")
@@ -137,7 +138,7 @@ EVENT_RULES = (
     PRECISION_RULE,
     tables.RowRule(
         "date",
-        "falls outside its era (see course.timeline.WINDOWS)",
+        "falls outside its era (see course.datasets.timeline.WINDOWS)",
         lambda f: _dates_in(f, f["era"]),
     ),
 )
@@ -145,7 +146,7 @@ CONTACT_RULES = (
     PRECISION_RULE,
     tables.RowRule(
         "date",
-        "falls outside the U.S. leader's time in office (see course.timeline.WINDOWS)",
+        "falls outside the U.S. leader's time in office (see course.datasets.timeline.WINDOWS)",
         lambda f: _dates_in(f, f["us_leader"].map(US_LEADERS)),
     ),
 )
@@ -187,6 +188,17 @@ def first_meeting(contacts: pd.DataFrame, era: str) -> pd.Timestamp:
     if met.empty:
         raise ValueError(f"no in-person contact in era {era!r}")
     return met["date"].min()
+
+
+def first_clash(events: pd.DataFrame, since: pd.Timestamp | None = None) -> pd.Series | None:
+    """The first clash of ``events``: the earliest event of kind ``clash`` scored below zero (on
+    or after ``since``, if given), or None. The one definition every chapter and claim uses."""
+    clashes = events[(events["kind"] == "clash") & (events["score"].astype(int) < 0)]
+    if since is not None:
+        clashes = clashes[clashes["date"] >= since]
+    if clashes.empty:
+        return None
+    return clashes.sort_values("date", kind="stable").iloc[0]
 
 
 def years_in_office(era: str) -> float:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from course import fara, paths, tables
+from course import fara, paths
+from course.datasets import tables
 
 TYPES = (
     "state media",
@@ -28,7 +29,7 @@ STATE_TYPES = ("state media", "state body or state-owned company")
 INDIVIDUAL_TYPE = "individual facing sanctions or legal action"
 NOT_YET_CODED = "not yet coded"
 CODED_COLUMNS = ["foreign_principal", "type", "justification"]
-RUSSIAN_LABELS = ("RUSSIA", "USSR")
+RUSSIAN_LABELS = (fara.RUSSIA, fara.USSR)
 
 EXODUS_COLUMNS = [
     "registration_number",
@@ -117,7 +118,7 @@ def code_principals(principals: pd.DataFrame, coded: pd.DataFrame | None = None)
     """
     coded = load_principals_coded() if coded is None else coded
     lookup = dict(zip(coded["foreign_principal"], coded["type"]))
-    rows = principals[principals["country"].str.strip().isin(RUSSIAN_LABELS)].copy()
+    rows = fara.russian_rows(principals, soviet=True).copy()
     names = rows["foreign_principal"].str.strip()
     is_ussr = rows["country"].str.strip() == "USSR"
     rows["type"] = names.map(lookup).fillna(NOT_YET_CODED)
@@ -210,7 +211,7 @@ def exodus_table(
     day_before, day_after = pd.Timestamp(before_date), pd.Timestamp(after_date)
 
     def russian(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["country"].str.strip().isin(RUSSIAN_LABELS)]
+        return fara.russian_rows(frame, soviet=True)
 
     then = russian(fara.active_on(day_before, before))
     now_all = russian(after)

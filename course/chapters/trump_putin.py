@@ -1,8 +1,8 @@
 """The Bush–Putin and Trump–Putin eras side by side, and Russia's FARA footprint on named dates.
 
 For the chapter "Trump, Putin and the repetition of a pattern". The timeline tables come from
-:mod:`course.timeline` (eras, first meetings, contacts per year in office); the FARA counts
-from :mod:`course.fara` and :mod:`course.russia`, with the same active-on-date rule and
+:mod:`course.datasets.timeline` (eras, first meetings, contacts per year in office); the FARA counts
+from :mod:`course.fara` and :mod:`course.chapters.russia_in_washington`, with the same active-on-date rule and
 coding as the Russia chapter and the FARA data guide.
 """
 
@@ -13,7 +13,9 @@ from collections.abc import Iterable
 import altair as alt
 import pandas as pd
 
-from course import charts, fara, russia, timeline
+from course import charts, fara
+from course.chapters import russia_in_washington as russia
+from course.datasets import timeline
 from course.dates import day_text
 
 LEADER_ERAS = ("bush-putin", "trump-putin")
@@ -56,14 +58,14 @@ def fara_footprint(
     """Russia's FARA footprint on each date: one row per date with ``active_rows`` (rows
     labelled ``RUSSIA`` active by :func:`course.fara.active_on`), ``principals`` (distinct
     names among them) and ``state_rows`` (those coded as state media or state bodies by
-    :func:`course.russia.code_principals`).
+    :func:`course.chapters.russia_in_washington.code_principals`).
 
     Dates before 1992 are refused: the FARA data guide's rule counts the ``RUSSIA`` label
     alone only for post-Soviet Russia.
     """
     principals = fara.load_principals() if principals is None else principals
     rows = russia.code_principals(principals, coded)
-    rows = rows[rows["country"].str.strip() == "RUSSIA"]
+    rows = fara.russian_rows(rows)
     out = []
     for date in dates:
         day = pd.Timestamp(date).normalize()
@@ -91,11 +93,12 @@ def comparison_table(events: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFra
     """One row per leader era, every figure computed from the tables.
 
     - ``contacts``, ``years_in_office``, ``contacts_per_year``: as
-      :func:`course.timeline.contacts_per_era` counts them; ``in_person``: summits, sidelines
+      :func:`course.datasets.timeline.contacts_per_era` counts them; ``in_person``: summits, sidelines
       meetings and visits only;
     - ``events``: the era's scored events; ``cooperative_share``: the share of them scored
       above zero;
-    - ``first_clash``: the first event of kind ``clash`` on or after the era's first meeting,
+    - ``first_clash``: the era's first clash on or after its first meeting
+      (:func:`course.datasets.timeline.first_clash`: kind ``clash``, scored below zero),
       its text in ``first_clash_event`` and the days since the first meeting in
       ``days_to_first_clash``;
     - ``agreements``: events of kind ``agreement``.
@@ -106,12 +109,9 @@ def comparison_table(events: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFra
     for era in LEADER_ERAS:
         first = timeline.first_meeting(contacts, era)
         own = events[events["era"] == era]
-        clashes = own[(own["kind"] == "clash") & (own["date"] >= first)].sort_values(
-            "date", kind="stable"
-        )
-        if clashes.empty:
+        clash = timeline.first_clash(own, since=first)
+        if clash is None:
             raise ValueError(f"era {era!r} has no clash on or after its first meeting")
-        clash = clashes.iloc[0]
         rows.append(
             {
                 "era": era,
@@ -134,7 +134,7 @@ def comparison_table(events: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFra
 def out_of_office(contacts: pd.DataFrame) -> pd.DataFrame:
     """The gaps inside the Trump era (2021-01-20 to 2025-01-20) on the Trump clock: columns
     era, start, end, start_months, end_months, label. Months count from the first meeting,
-    as in :func:`course.timeline.era_arc`."""
+    as in :func:`course.datasets.timeline.era_arc`."""
     first = timeline.first_meeting(contacts, "trump-putin")
     windows = timeline.WINDOWS["trump-putin"]
     rows = []
@@ -157,7 +157,7 @@ def out_of_office(contacts: pd.DataFrame) -> pd.DataFrame:
 def aligned_arcs(events: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     """Both leader eras on the clock of months since each era's first meeting.
 
-    :func:`course.timeline.era_arc` for each era, with ``era``, ``era_label`` and ``term``
+    :func:`course.datasets.timeline.era_arc` for each era, with ``era``, ``era_label`` and ``term``
     (1 or 2 for Trump's terms, 1 for Bush) so a line can break across the 2021–2024 gap.
     Events of the ``between`` era that fall inside that gap are added on the Trump clock
     with ``source = "between"`` and no cumulative score: they are context, not Trump–Putin

@@ -1,8 +1,8 @@
 """The Bush-Putin chapter's analysis: who spoke, the era's timeline, the participant x factor
 matrix by side, recodes for the sensitivity section, and the chapter's two charts.
 
-Reads nothing itself: the frames come from :mod:`course.oral_history` and
-:mod:`course.timeline`, so a recoded copy goes through the same functions as the data.
+Reads nothing itself: the frames come from :mod:`course.datasets.oral_history` and
+:mod:`course.datasets.timeline`, so a recoded copy goes through the same functions as the data.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from course import charts, timeline
+from course import charts
+from course.datasets import timeline
 
 ERA = "bush-putin"
 ERA_START, ERA_END = pd.Timestamp("2001-01-20"), pd.Timestamp("2009-01-20")
@@ -76,12 +77,11 @@ def meetings(contacts: pd.DataFrame, era: str = ERA) -> pd.DataFrame:
 
 
 def first_clash(events: pd.DataFrame, era: str = ERA) -> pd.Series:
-    """The era's earliest event of kind ``clash`` with a negative score."""
-    clashes = era_events(events, era)
-    clashes = clashes[(clashes["kind"] == "clash") & (clashes["score"] < 0)]
-    if clashes.empty:
+    """The era's first clash (:func:`course.datasets.timeline.first_clash`)."""
+    clash = timeline.first_clash(era_events(events, era))
+    if clash is None:
         raise ValueError(f"no scored clash in era {era!r}")
-    return clashes.iloc[0]
+    return clash
 
 
 def yearly_net_score(events: pd.DataFrame, era: str = ERA) -> pd.DataFrame:
@@ -126,7 +126,7 @@ def recode_stance(explanations: pd.DataFrame, name: str, factor: str, stance: st
 
 
 def coded_cells(matrix: pd.DataFrame) -> pd.DataFrame:
-    """The cells of a :func:`course.oral_history.factor_matrix` that carry a coded stance."""
+    """The cells of a :func:`course.datasets.oral_history.factor_matrix` that carry a coded stance."""
     return matrix[matrix["stance"] != "not coded"]
 
 
@@ -174,7 +174,7 @@ def arc_chart(arc: pd.DataFrame, title: str, description: str) -> alt.LayerChart
     """The era's coded events (stems to their score, coloured by kind) over time, with leader
     meetings and calls as ticks along the bottom; every mark has a tooltip with its source.
 
-    ``arc`` is :func:`course.timeline.era_arc` output (events and contacts on one clock).
+    ``arc`` is :func:`course.datasets.timeline.era_arc` output (events and contacts on one clock).
     """
     events = arc[arc["source"] == "event"].assign(score=lambda f: f["score"].astype("int64"))
     contacts = arc[arc["source"] == "contact"]

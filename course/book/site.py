@@ -3,9 +3,9 @@
 - vendors the vega bundle into ``_static`` and sets ``window.VEGA_DEBUG`` in ``<head>`` so
   altair's template draws charts without a CDN;
 - publishes the student exercise files (never solutions or autograders) under ``exercises/``,
-  and the wheel that lets a downloaded page run (``course.downloads``) under ``downloads/``;
-- registers the ``{course-exercises}`` directive (``course.exercise_block``) and re-executes
-  the pages after a change under ``data/`` or ``course/`` (``course.freshness``);
+  and the wheel that lets a downloaded page run (``course.book.downloads``) under ``downloads/``;
+- registers the ``{course-exercises}`` directive (``course.book.exercise_block``) and re-executes
+  the pages after a change under ``data/`` or ``course/`` (``course.book.freshness``);
 - serves readers: the course stylesheet (charts that fit phones, dark mode, print), a favicon,
   template overrides with accessible names, and markup repairs (bibliography roles, header text
   for table index columns) in each page's body.
@@ -18,7 +18,8 @@ import re
 import shutil
 from pathlib import Path
 
-from course import charts, downloads
+from course import charts
+from course.book import downloads
 from course.paths import BUILD_DIR
 
 
@@ -161,10 +162,10 @@ def setup(app):
     app.add_js_file(charts.BUNDLE_NAME, priority=101)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
-    app.setup_extension("course.exercise_block")  # the {course-exercises} directive
+    app.setup_extension("course.book.exercise_block")  # the {course-exercises} directive
     app.connect("config-inited", _add_reader_assets)
     app.add_css_file(STYLESHEET)
     app.connect("html-page-context", _repair_page)
     app.connect("html-page-context", _drop_unused_mathjax, priority=900)
-    app.setup_extension("course.freshness")  # data/ or course/ changed: execute pages again
+    app.setup_extension("course.book.freshness")  # data/ or course/ changed: execute pages again
     return {"parallel_read_safe": True, "parallel_write_safe": True}
