@@ -13,7 +13,7 @@ help:
 	@echo "make book   - create .venv, install pins, build the HTML into _build/html"
 	@echo "make test   - everything: unit, data, full build, browser and grading tests"
 	@echo "make quick  - ruff, then the fast tests only (no full build, browser or grading runs)"
-	@echo "make lint   - ruff check and ruff format --check"
+	@echo "make lint   - ruff (code and chapter cells), ruff format --check, mypy"
 	@echo "make serve  - serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make pdf    - print the whole book to _build/pdf/book.pdf (needs chromium)"
 
@@ -45,6 +45,8 @@ book: exercises
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m course.book.cells --check
+	$(VENV)/bin/mypy
 
 # axe-core for the accessibility test: the exact version in tests/browser/package-lock.json
 # (integrity-checked by npm ci), installed outside the site. Without npm the test skips

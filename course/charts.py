@@ -93,7 +93,8 @@ def javascript_bundle() -> str:
     and clash with Sphinx's own scripts, so it runs in a strict-mode function scope; only
     the ``window.*`` globals it assigns escape.
     """
-    code = vl_convert.javascript_bundle(vl_version=_vl_version())
+    # vl-convert's stub marks ``snippet`` required; the function defaults it to the bundle.
+    code = vl_convert.javascript_bundle(vl_version=_vl_version())  # type: ignore[call-arg]
     header = "/* vega bundle from vl-convert " + json.dumps(bundle_versions()) + " */\n"
     return header + '(function () {\n"use strict";\n' + code + "\n})();\n"
 
@@ -112,7 +113,7 @@ def write_bundle(folder: Path) -> Path:
     return target
 
 
-def theme() -> dict:
+def theme() -> alt.theme.ThemeConfig:
     """The course theme: readable sizes, the colour-blind-safe palette."""
     return {
         "config": {

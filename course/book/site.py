@@ -36,7 +36,7 @@ def _add_vendor_static(app, config) -> None:
 
 def publish_student_files(student_dir: Path, html_dir: Path) -> list[Path]:
     """Copy student notebooks and zips (only those) into ``html_dir/exercises``."""
-    published = []
+    published: list[Path] = []
     if not student_dir.is_dir():
         return published
     target = html_dir / "exercises"

@@ -110,12 +110,10 @@ def parse_bulk_record(line: int, raw: str) -> BulkRecord:
     pieces = inner.split('","')
     values, doubled, bare = [], [], []
     for piece in pieces:
-        if '"' not in piece:
-            values.append(piece), doubled.append(False), bare.append(False)
-        elif looks_escaped(piece):
-            values.append(piece.replace('""', '"')), doubled.append(True), bare.append(False)
-        else:
-            values.append(piece), doubled.append(False), bare.append(True)
+        escaped = '"' in piece and looks_escaped(piece)
+        values.append(piece.replace('""', '"') if escaped else piece)
+        doubled.append(escaped)
+        bare.append('"' in piece and not escaped)
     return BulkRecord(line, tuple(values), tuple(doubled), tuple(bare), terminator)
 
 

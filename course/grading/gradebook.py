@@ -147,7 +147,8 @@ def submitted_at(path: Path) -> dt.datetime:
     match = EXPORT_STAMP.search(Path(path).name)
     if match:
         try:
-            return dt.datetime(*map(int, match.groups()), tzinfo=dt.UTC)
+            year, month, day, hour, minute, second, micro = map(int, match.groups())
+            return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=dt.UTC)
         except ValueError:  # not a real date: fall back to the file's time
             pass
     return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.UTC)
