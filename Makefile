@@ -68,7 +68,7 @@ test: lint axe
 	$(PY) -m pytest
 
 quick: lint
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" -n 2 --hypothesis-profile=quick
 
 # The print edition: one singlehtml page printed by headless Chromium (course/book/pdf.py).
 pdf: $(DEV_STAMP) exercises

@@ -11,6 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: 300 examples each in make test; make quick (--hypothesis-profile=quick) runs
+# fewer while you iterate.
+settings.register_profile("full", max_examples=300)
+settings.register_profile("quick", max_examples=40)
+settings.load_profile("full")
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -73,8 +73,9 @@ def test_pages_link_only_to_pages_in_the_toc():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return exercises.build_assignment(MASTER, tmp_path_factory.mktemp("exercises"))
+def built(built_exercises):
+    """The suite's one build of this master (conftest.built_exercises)."""
+    return built_exercises.items[MASTER.stem]
 
 
 @pytest.mark.slow

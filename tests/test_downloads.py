@@ -6,6 +6,7 @@ its cache; the registry must be reachable), so they follow the published instruc
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import http.server
 import json
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -24,7 +26,7 @@ import yaml
 
 from course import exercises
 from course.book import downloads
-from course.paths import EXERCISES_DIR, REPO_ROOT
+from course.paths import REPO_ROOT
 from tests.fixtures.submissions import ClassMaker
 
 
@@ -141,6 +143,21 @@ def test_student_requirements_cover_what_the_student_notebook_imports():
 PIP_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONNOUSERSITE": "1"}
 
 
+@pytest.fixture(scope="module")
+def wheelhouse(tmp_path_factory) -> Path:
+    """One local copy of every pinned distribution (and the build backend ``pip install -e .``
+    needs), downloaded once: each journey's venv then installs with its published command,
+    word for word, with pip pointed at this folder (PIP_FIND_LINKS, PIP_NO_INDEX) instead of
+    resolving every package against the registry again."""
+    folder = tmp_path_factory.mktemp("wheelhouse")
+    backend = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["build-system"]
+    _run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--dest", folder, "-r",
+         REPO_ROOT / "requirements.txt", *backend["requires"], "wheel"]
+    )  # fmt: skip
+    return folder
+
+
 def _venv(folder: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     return folder / "bin"
@@ -155,6 +172,10 @@ def _run(args, **kwargs):
         f"$ {' '.join(map(str, args))}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     )
     return done
+
+
+def _offline(wheelhouse: Path) -> dict:
+    return {"PIP_FIND_LINKS": str(wheelhouse), "PIP_NO_INDEX": "1"}
 
 
 def _execute(bin_dir: Path, notebook: Path) -> dict:
@@ -176,6 +197,30 @@ def _execute(bin_dir: Path, notebook: Path) -> dict:
     return json.loads(notebook.with_name(f"{notebook.stem}.executed.ipynb").read_text())
 
 
+def _errors(executed: dict) -> list[dict]:
+    return [
+        o
+        for c in executed["cells"]
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
+
+
+def _execute_all(bin_dir: Path, notebooks: list[Path]) -> dict[str, list[dict]]:
+    """Execute several notebooks, two at a time (each kernel uses about one core)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        runs = pool.map(lambda path: (path.stem, _errors(_execute(bin_dir, path))), notebooks)
+        return dict(runs)
+
+
+def _freeze(bin_dir: Path) -> dict[str, str]:
+    """name -> version of every distribution installed in a venv (editable installs as '-e')."""
+    listed = json.loads(
+        _run([bin_dir / "python", "-m", "pip", "list", "--format", "json"]).stdout
+    )  # fmt: skip
+    return {item["name"].lower().replace("_", "-"): item["version"] for item in listed}
+
+
 @pytest.fixture(scope="module")
 def served(built_book):
     """The built site on a local web server (the published URL prefix is swapped for it)."""
@@ -191,7 +236,7 @@ def served(built_book):
 
 
 @pytest.mark.slow
-def test_every_downloaded_page_runs_as_its_set_up_says(built_book, served, tmp_path):
+def test_every_downloaded_page_runs_as_its_set_up_says(built_book, served, wheelhouse, tmp_path):
     html = built_book.html
     assert (html / downloads.DOWNLOADS / downloads.wheel_name()).is_file()
     sources = html / "_sources" / "chapters"
@@ -213,75 +258,108 @@ def test_every_downloaded_page_runs_as_its_set_up_says(built_book, served, tmp_p
 
     # The set-up, word for word: a venv, then the one pip install (from the local copy of the site).
     bin_dir = _venv(tmp_path / ".venv")
-    _run([bin_dir / "python", "-m", "pip", "install", local_url])
+    _run([bin_dir / "python", "-m", "pip", "install", local_url], env=_offline(wheelhouse))
+    notebooks = []
     for slug in runnable:
         folder = tmp_path / slug
         folder.mkdir()
         shutil.copy2(sources / f"{slug}.ipynb", folder / f"{slug}.ipynb")
-        executed = _execute(bin_dir, folder / f"{slug}.ipynb")
-        errors = [
-            o
-            for c in executed["cells"]
-            for o in c.get("outputs", [])
-            if o.get("output_type") == "error"
-        ]
-        assert not errors, (slug, errors[:1])
+        notebooks.append(folder / f"{slug}.ipynb")
     # The .md download opens through jupytext, which the wheel installs.
     folder = tmp_path / "markdown"
     folder.mkdir()
     shutil.copy2(sources / f"{runnable[0]}.md", folder / "page.md")
     _run([bin_dir / "jupytext", "--to", "ipynb", "page.md"], cwd=folder)
-    _execute(bin_dir, folder / "page.ipynb")
+    notebooks.append(folder / "page.ipynb")
+    errors = {slug: found[:1] for slug, found in _execute_all(bin_dir, notebooks).items() if found}
+    assert not errors, errors
 
 
 @pytest.mark.slow
-def test_binder_steps_in_a_fresh_venv_run_every_page(built_book, tmp_path):
+def test_binder_steps_build_the_books_environment_and_run_a_page(built_book, wheelhouse, tmp_path):
+    """Binder's steps give exactly the environment the strict book build executed every page
+    in (the same distributions at the same versions, the course package editable), so that
+    build is the proof that every page runs on Binder; one page is run here as well, opened
+    through jupytext as the launch button opens it, from the checkout."""
     root = built_book.root
     bin_dir = _venv(tmp_path / "venv")
-    _run([bin_dir / "python", "-m", "pip", "install", "-r", "binder/requirements.txt"], cwd=root)
+    _run(
+        [bin_dir / "python", "-m", "pip", "install", "-r", "binder/requirements.txt"],
+        cwd=root,
+        env=_offline(wheelhouse),
+    )
     home = tmp_path / "home"
     home.mkdir()
     path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
-    _run(["bash", "binder/postBuild"], cwd=root, env={"HOME": str(home), "PATH": path})
+    _run(
+        ["bash", "binder/postBuild"],
+        cwd=root,
+        env={"HOME": str(home), "PATH": path, **_offline(wheelhouse)},
+    )
     assert (home / ".jupyter/labconfig/default_setting_overrides.json").is_file()
-    for page in executable_pages():
-        target = tmp_path / "pages" / page.relative_to(REPO_ROOT).with_suffix(".ipynb")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _run(
-            [
-                bin_dir / "jupytext",
-                "--to",
-                "ipynb",
-                "-o",
-                target,
-                root / page.relative_to(REPO_ROOT),
-            ]
-        )
-        # Binder opens the page from the checkout: run it there, beside the other pages.
-        beside = root / target.relative_to(tmp_path / "pages").with_name(f"binder-{target.name}")
-        shutil.copy2(target, beside)
+
+    binder, book = _freeze(bin_dir), _freeze(Path(sys.executable).parent)
+    dev_only = {
+        line.split("==")[0].strip().lower()
+        for line in (REPO_ROOT / "requirements-dev.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    differ = {
+        name: (version, book.get(name))
+        for name, version in binder.items()
+        if name not in {"pip", "setuptools", "wheel"} and book.get(name) != version
+    }
+    assert not differ, f"Binder's environment differs from the book build's: {differ}"
+    missing = set(book) - set(binder) - dev_only - {"pip", "setuptools", "wheel"}
+    # What the dev tools pull in (playwright's greenlet, pytest's pluggy, ...) is all that the
+    # book's venv may have beyond Binder's.
+    assert all(_needed_by_dev_tools(name) for name in missing), missing
+
+    page = executable_pages()[0]
+    target = root / page.relative_to(REPO_ROOT).with_name(f"binder-{page.stem}.ipynb")
+    _run([bin_dir / "jupytext", "--to", "ipynb", "-o", target, root / page.relative_to(REPO_ROOT)])
+    try:
+        errors = _errors(_execute(bin_dir, target))
+    finally:
+        target.unlink()
+        target.with_name(f"{target.stem}.executed.ipynb").unlink(missing_ok=True)
+    assert not errors, (page.stem, errors[:1])
+
+
+def _needed_by_dev_tools(name: str) -> bool:
+    """True if ``name`` is required, directly or not, by a requirements-dev-only tool."""
+    import importlib.metadata
+
+    dev = [
+        line.split("==")[0].strip()
+        for line in (REPO_ROOT / "requirements-dev.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    ]
+    seen, todo = set(), list(dev)
+    while todo:
+        current = todo.pop().lower().replace("_", "-")
+        if current in seen:
+            continue
+        seen.add(current)
         try:
-            executed = _execute(bin_dir, beside)
-        finally:
-            beside.unlink()
-            beside.with_name(f"{beside.stem}.executed.ipynb").unlink(missing_ok=True)
-        errors = [
-            o
-            for c in executed["cells"]
-            for o in c.get("outputs", [])
-            if o.get("output_type") == "error"
-        ]
-        assert not errors, (page.stem, errors[:1])
+            requires = importlib.metadata.requires(current) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for requirement in requires:
+            if "extra ==" not in requirement:
+                todo.append(re.split(r"[ ;<>=!~\[(]", requirement, maxsplit=1)[0])
+    return name in seen
 
 
 @pytest.mark.slow
-def test_student_zip_alone_gets_to_a_checked_exported_submission(tmp_path):
+def test_student_zip_alone_gets_to_a_checked_exported_submission(
+    built_exercises, wheelhouse, tmp_path
+):
     """The README's steps, with nothing but the zip: install, run, check every question, export.
     Every master's zip pins the same packages, so one venv (from the first zip) serves them all."""
     bin_dir = None
-    for master in exercises.masters(EXERCISES_DIR):
-        slug = master.stem
-        item = exercises.build_assignment(master, tmp_path / "build")
+    notebooks = {}
+    for slug, item in sorted(built_exercises.items.items()):
         folder = tmp_path / slug
         with zipfile.ZipFile(item.student_zip) as archive:
             archive.extractall(folder)
@@ -290,13 +368,23 @@ def test_student_zip_alone_gets_to_a_checked_exported_submission(tmp_path):
         if bin_dir is None:
             bin_dir = _venv(tmp_path / ".venv")
             requirements = (folder / "requirements.txt").read_text()
-            _run([bin_dir / "python", "-m", "pip", "install", "-r", "requirements.txt"], cwd=folder)
+            _run(
+                [bin_dir / "python", "-m", "pip", "install", "-r", "requirements.txt"],
+                cwd=folder,
+                env=_offline(wheelhouse),
+            )
         assert (folder / "requirements.txt").read_text() == requirements, slug
         maker = ClassMaker(item.student_notebook, item.solutions_notebook)
         nbformat.write(maker.notebook(answered=maker.questions), folder / f"{slug}.ipynb")
-        executed = _execute(bin_dir, folder / f"{slug}.ipynb")
+        notebooks[slug] = (folder / f"{slug}.ipynb", maker)
+    assert bin_dir is not None and notebooks
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        executed = dict(
+            zip(notebooks, pool.map(lambda v: _execute(bin_dir, v[0]), notebooks.values()))
+        )
+    for slug, (path, maker) in notebooks.items():
         text = {}
-        for cell in executed["cells"]:
+        for cell in executed[slug]["cells"]:
             match = re.match(r'grader\.check\("(q\d+)"\)', "".join(cell["source"]).strip())
             if match:
                 text[match.group(1)] = json.dumps(cell.get("outputs", []))
@@ -307,8 +395,7 @@ def test_student_zip_alone_gets_to_a_checked_exported_submission(tmp_path):
                 question,
                 output[:500],
             )
-        exported = list(folder.glob(f"{slug}_*.zip"))
+        exported = list(path.parent.glob(f"{slug}_*.zip"))
         assert len(exported) == 1, slug
         with zipfile.ZipFile(exported[0]) as archive:
             assert f"{slug}.ipynb" in archive.namelist()
-        assert "without encryption" not in json.dumps(executed)

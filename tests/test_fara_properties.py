@@ -13,9 +13,8 @@ from course import fara
 
 # Characters that break naive CSV handling, plus cp1252 letters and DOJ's curly quotes.
 TRICKY = st.text(alphabet=st.sampled_from(list('ab ,"\r\n\u00e9\u201c\u201dX;')), max_size=12)
-SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
-)
+# Examples per property: the "full" profile of tests/conftest.py (make test), fewer in "quick".
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 
 
 def raw_field(value: str, doubled: bool) -> str:

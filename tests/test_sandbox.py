@@ -27,7 +27,7 @@ import pytest
 from course.grading import kernel
 from course.grading import sandbox as sandbox_module
 from course.grading.sandbox import Limits, Sandbox, SandboxUnavailable, parse_size
-from course.paths import EXERCISES_DIR, REPO_ROOT
+from course.paths import REPO_ROOT
 from tests.fixtures.submissions import ClassMaker, run_course_grade
 
 SLUG = "russia-in-washington"
@@ -300,12 +300,8 @@ class Listener:
 
 
 @pytest.fixture(scope="module")
-def maker(tmp_path_factory):
-    from course import exercises
-
-    built = exercises.build_assignment(
-        EXERCISES_DIR / f"{SLUG}.ipynb", tmp_path_factory.mktemp("exercises")
-    )
+def maker(built_exercises):
+    built = built_exercises.items[SLUG]
     return ClassMaker(built.student_notebook, built.solutions_notebook), built
 
 

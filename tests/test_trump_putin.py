@@ -260,8 +260,9 @@ def test_built_page_is_small_glued_and_links_the_student_files(built_book):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return exercises.build_assignment(MASTER, tmp_path_factory.mktemp("exercises"))
+def built(built_exercises):
+    """The suite's one build of this master (conftest.built_exercises)."""
+    return built_exercises.items[MASTER.stem]
 
 
 @pytest.fixture(scope="module")
