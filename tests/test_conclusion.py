@@ -8,9 +8,11 @@ import subprocess
 import sys
 
 import nbformat
+import pandas as pd
 import pytest
 
 from course import claims, exercises
+from course.chapters import conclusion
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import ClassMaker
 
@@ -98,8 +100,6 @@ def test_answer_key_scores_full_marks_and_untouched_notebook_zero(built, tmp_pat
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    import pandas as pd
-
     grades = pd.read_csv(out).set_index("submission")
     table = exercises.question_table(MASTER)
     full = table.loc[table["kind"] == "auto", "points"].sum()
@@ -108,3 +108,36 @@ def test_answer_key_scores_full_marks_and_untouched_notebook_zero(built, tmp_pat
     assert grades.loc["untouched.ipynb", "total"] == 0
     # The hidden figure test fails; the public shape check and the rule check still pass.
     assert 0 < grades.loc["wrong_q4.ipynb", "total"] < full
+
+
+# --- the chapter module -----------------------------------------------------------------------
+
+
+def test_russian_client_selects_one_registrants_russian_rows():
+    registry = pd.DataFrame(
+        {
+            "country": ["RUSSIA", "RUSSIA", "UKRAINE", "RUSSIA"],
+            "registrant_name": ["Ketchum, Inc.", "Ketchum, Inc.", "Ketchum, Inc.", "Alston"],
+            "foreign_principal": ["Russian Federation", "Gazprom Export", "Naftogaz", "RF"],
+        }
+    )
+    assert list(conclusion.russian_client(registry, "Ketchum").index) == [0, 1]
+    assert list(conclusion.russian_client(registry, "Ketchum", "Gazprom").index) == [1]
+
+
+def test_state_share_by_name_counts_each_name_once_from_the_first_year():
+    coded = pd.DataFrame(
+        {
+            "foreign_principal": ["A ", "A", "B", "C", "D"],
+            "principal_registered": pd.to_datetime(
+                ["1995-01-01", "2001-01-01", "1999-01-01", "1990-01-01", "2010-01-01"]
+            ),
+            "meaning": [claims.STATE, claims.STATE, claims.UNCLEAR, claims.STATE, "individual"],
+        }
+    )
+    # Names from 1992: A (state, once), B (unclear), D (individual); C is Soviet-era.
+    assert conclusion.state_share_by_name(coded, 1992) == {
+        "names": 3,
+        "state_share": 1 / 3,
+        "unclear": 1,
+    }
