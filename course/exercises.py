@@ -308,6 +308,12 @@ and, when one fails, prints a hint about the likely mistake. Passing them does n
 answer right: hidden tests run when your work is graded. Questions without a check are written
 answers, read by your instructor. Near the end, `grader.check_all()` reruns every public test.
 
+What your check showed is what is graded: each question is graded on its variables as they were
+when its `grader.check` cell ran (the last time, if it ran more than once), with the hidden tests
+added. Changing or deleting a variable after its check does not change that question's grade; a
+variable defined only after its check counts as missing. Rerun the check after you change an
+answer. A question whose check cell you deleted is graded on the values at the end.
+
 ## 4. Export and submit
 
 1. Save, then choose *Kernel → Restart Kernel and Run All Cells*; every check should run.
@@ -401,7 +407,10 @@ def build_assignment(
             + tests,
         )
         shutil.copy2(generated[0], ready / "autograder_zip" / "f")
-        shutil.copy2(dist / "autograder" / f"{slug}.ipynb", ready / "solutions_notebook" / "f")
+        # The key carries the build hash too: graded as a check, it is not a version mismatch.
+        solutions = nbformat.read(dist / "autograder" / f"{slug}.ipynb", as_version=4)
+        solutions.metadata.setdefault(METADATA_KEY, {})[BUILD_HASH_KEY] = build_hash(master, inputs)
+        nbformat.write(solutions, ready / "solutions_notebook" / "f")
         # Files appear complete or not at all: move each one into place in a single rename.
         for key, target in outputs.items():
             target.parent.mkdir(parents=True, exist_ok=True)
