@@ -17,6 +17,7 @@ from course.grading.report import (
     needs_a_look,
     question_stats,
     report_html,
+    score_bins,
 )
 from tests.browser.conftest import chart_specs
 
@@ -95,7 +96,7 @@ def test_report_page_names_its_index_escapes_text_and_has_two_charts():
     rows[4].student = Student("s9", "<b>Eve</b>", "eve@example.org", "dead.ipynb")
     page = report_html(rows, "russia-in-washington", POSSIBLE, {"q6": 4.0, "q7": 3.0})
     assert INDEX_NAME in page
-    assert "<script>alert" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)" in page
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;x&#39;)" in page
     assert "&lt;b&gt;Eve&lt;/b&gt; (s9)" in page
     # q3 has no variance and q7 no merged score: both read n/a, never a number.
     q3 = re.search(r"<tr><td>q3</td>.*?</tr>", page).group(0)
@@ -111,3 +112,24 @@ def test_report_page_names_its_index_escapes_text_and_has_two_charts():
     # Offline: the only script source is the bundle beside the page; no CDN, no other host.
     assert re.findall(r'<script src="([^"]+)"', page) == ["vega-bundle.js"]
     assert "window.VEGA_DEBUG" in page
+
+
+def test_score_distribution_ends_at_the_maximum():
+    """One bar per whole score from 0 to a 14-point maximum (none for 15), full marks counted;
+    otherwise 20 bins ending at the maximum, the last one closed."""
+    bars, discrete = score_bins([14.0, 14.0, 3.0, 0.0], 14.0)
+    assert discrete and [b["score"] for b in bars] == list(range(15))
+    assert (bars[-1]["count"], bars[3]["count"], bars[0]["count"]) == (2, 1, 1)
+    bars, discrete = score_bins([10.0, 9.5, 0.0], 10.0)
+    assert not discrete and len(bars) == 20 and bars[-1]["end"] == 10.0
+    assert bars[-1]["count"] == 2 and bars[0]["count"] == 1  # 9.5 and 10 share the last bin
+    rows = [GradeRow(f"s{i}", "ok", {"q1": score}, "") for i, score in enumerate([14.0, 7.0])]
+    specs = chart_specs(report_html(rows, "x", {"q1": 14.0}, {}))
+    values = [
+        v["score"]
+        for spec in specs.values()
+        for d in spec.get("datasets", {}).values()
+        for v in d
+        if "score" in v
+    ]
+    assert max(values) == 14 and 15 not in values

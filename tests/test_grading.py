@@ -122,7 +122,40 @@ def test_export_module_encodes_plain_json_and_refuses_deep_nesting(tmp_path):
         "answers": {},
         "missing": ["gone"],
         "failed": {"deep": "ValueError: nested too deeply"},
+        "checked": {},
     }
+
+
+def test_each_question_is_graded_on_its_values_at_its_last_check(monkeypatch, tmp_path):
+    """The kernel-side wrapper of grader.check records a question's names when it is checked;
+    a question never checked is graded on the final values (as otter's runner does)."""
+    import otter
+
+    from course.grading.answers import graded_records, read_exported
+    from course.grading.kernel import export_source
+
+    monkeypatch.setattr(otter.Notebook, "check", otter.Notebook.check)  # put back afterwards
+    monkeypatch.chdir(tmp_path)  # otter's check writes its log file into the working folder
+    (tmp_path / "tests").mkdir()  # as in otter's runner: a tests folder, here without q9
+    space = {"__builtins__": __builtins__}
+    exec(export_source(), space)
+    space["install"]({"q1": ["a"], "q2": ["b"], "q3": ["c"]})
+    grader = otter.Notebook.__new__(otter.Notebook)  # no tests here: otter's own check fails
+    env = {"a": 0, "b": 2}
+    otter.Notebook.check(grader, "q1", env)
+    env["a"] = 1
+    otter.Notebook.check(grader, "q1", env)  # checked twice: the last check counts
+    otter.Notebook.check(grader, "q3", env)  # c not yet defined when checked
+    env.update(a="reused", c=3)
+    del env["b"]
+    with pytest.raises(FileNotFoundError):  # a question the autograder does not know
+        otter.Notebook.check(otter.Notebook(), "q9", env)
+    target = tmp_path / "answers.json"
+    space["export"](["a", "b", "c"], str(target), env)
+    records = graded_records(read_exported(target), ["q1", "q2", "q3"])
+    assert records["q1"] == {"answers": {"a": 1}, "missing": [], "failed": {}}
+    assert records["q2"] == {"answers": {"a": "reused", "c": 3}, "missing": ["b"], "failed": {}}
+    assert records["q3"] == {"answers": {}, "missing": ["c"], "failed": {}}
 
 
 def test_signed_lines_reject_forgeries():
@@ -212,31 +245,39 @@ def test_progress_bar_only_on_a_terminal():
     assert terminal.getvalue().endswith("] 2/2\n") and "\r" in terminal.getvalue()
 
 
-def test_usage_errors_exit_non_zero(tmp_path):
+def test_usage_errors_exit_non_zero_before_any_build(tmp_path):
+    """Every usage error exits 2 before the assignment is built: the checkout the command runs
+    for (COURSE_ROOT, a copy of the masters with no _build) gets no build folder."""
+    root = tmp_path / "root"
+    shutil.copytree(EXERCISES_DIR, root / "exercises")
+    env = {**os.environ, "COURSE_ROOT": str(root)}
+
     def grade(*extra):
         return subprocess.run(
             [sys.executable, "-m", "course", "grade", *extra],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
+            env=env,
         )
 
-    missing = grade(
-        str(tmp_path / "nowhere"), "--assignment", SLUG, "--out", str(tmp_path / "g.csv")
-    )
+    out = str(tmp_path / "g.csv")
+    missing = grade(str(tmp_path / "nowhere"), "--assignment", SLUG, "--out", out)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
-    unknown = grade(str(tmp_path), "--assignment", "no-such-slug", "--out", str(tmp_path / "g.csv"))
+    unknown = grade(str(tmp_path), "--assignment", "no-such-slug", "--out", out)
     assert unknown.returncode == 2 and "no-such-slug" in unknown.stderr
     assert grade(str(tmp_path)).returncode == 2  # argparse: --assignment and --out are required
     for option, value, message in (
         ("--jobs", "0", "--jobs must be at least 1"),
         ("--timeout", "0", "--timeout must be positive"),
+        ("--cell-timeout", "-1", "--cell-timeout must be positive"),
+        ("--memory", "lots", "--memory 'lots'"),
+        ("--roster", str(tmp_path / "no-roster.csv"), "no-roster.csv"),
     ):
-        bad = grade(
-            str(tmp_path), "--assignment", SLUG, "--out", str(tmp_path / "g.csv"), option, value
-        )
-        assert bad.returncode == 2 and message in bad.stderr
+        bad = grade(str(tmp_path), "--assignment", SLUG, "--out", out, option, value)
+        assert bad.returncode == 2 and message in bad.stderr, (option, bad.stderr)
     assert not (tmp_path / "g.csv").exists()
+    assert not (root / "_build").exists()  # validated before building anything
 
 
 def test_a_worker_that_is_already_gone_gives_no_answer_instead_of_crashing():
@@ -352,6 +393,21 @@ def _snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+@pytest.mark.slow
+def test_the_instructors_solution_notebook_is_not_a_version_mismatch(built_exercises, built):
+    """The key the build writes carries the build hash too, so grading it flags nothing."""
+    import nbformat
+
+    from course.grading.submission import version_flags
+
+    root = built_exercises.root
+    expected = exercises.build_hash_for(root / "exercises" / f"{SLUG}.ipynb", data_root=root)
+    for path in (built.solutions_notebook, built.student_notebook):
+        notebook = nbformat.read(path, as_version=4)
+        assert exercises.notebook_build_hash(notebook) == expected, path
+        assert version_flags(notebook, expected) == []
 
 
 @pytest.mark.slow
@@ -542,9 +598,11 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     assert meta["course_commit"] is None or len(meta["course_commit"]) == 40
     summary = done.stdout.strip().splitlines()[-3]
     ok = sum(w["status"] == "ok" for w in expected.values())
+    # A student who submitted nothing is missing, not a failed submission.
     assert summary.startswith(
-        f"graded {ok} of {len(expected) + 1} submissions, failed {len(expected) + 1 - ok} "
-        "(1 timeout, 2 error, 3 unreadable, 1 missing); mean score "
+        f"graded {ok} of {len(expected)} submissions, failed {len(expected) - ok} "
+        "(1 timeout, 2 error, 3 unreadable); 1 student(s) missing (nothing submitted); "
+        "mean score "
     )
     assert "wall time" in summary
     assert done.stdout.strip().splitlines()[-2:] == [

@@ -198,8 +198,10 @@ def test_responses_page_and_scores_template(built_exercises, tmp_path):
     q7 = html[html.index('id="h-q7"') :]
     assert "Rubric for q6" in q6 and "Treats the parts separately" in q6
     assert "Rubric for q7" in q7 and "Defines a measure precisely" in q7
-    assert "rows = 4  # ann&#x27;s own check" in q6 and "Cy&#x27;s q6." in q6
-    assert "Bo&#x27;s measure" in q7 and "Bo&#x27;s measure" not in q6
+    # A citation in a rubric reads as the book cites it, never as its raw key.
+    assert "(Grek, 2025)" in q6 and "grek2025" not in html
+    assert "rows = 4  # ann&#39;s own check" in q6 and "Cy&#39;s q6." in q6
+    assert "Bo&#39;s measure" in q7 and "Bo&#39;s measure" not in q6
     assert len(re.findall(r"No answer\.", q6)) == 1  # bo left q6 blank
     assert "The question is not in this notebook" in q7  # cy deleted q7's prompt
     assert "broken.ipynb: not a valid notebook" in html

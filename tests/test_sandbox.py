@@ -123,6 +123,83 @@ def test_root_gets_a_pids_cgroup_and_removes_it():
     assert not path.exists()
 
 
+def venv_under_tmp(checkout: Path) -> Path:
+    """A venv under /tmp (as a CI runner or a throw-away clone has) that imports ``course`` from
+    ``checkout`` and everything else from this venv's site-packages: plain path lines, so the
+    editable install's own .pth (pointing at this worktree) is not read."""
+    venv = checkout / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(site, "course-under-tmp.pth").write_text(
+        f"{checkout}\n{sysconfig.get_paths()['purelib']}\n{sysconfig.get_paths()['platlib']}\n"
+    )
+    return python
+
+
+@needs_bwrap
+def test_the_sandbox_starts_from_a_checkout_and_venv_under_tmp():
+    """The private /tmp is mounted before the read-only binds, so a venv under /tmp stays
+    visible inside the sandbox (mounted after them, it hid the venv: prlimit could not find
+    the interpreter)."""
+    checkout = Path(tempfile.mkdtemp(prefix="course-checkout-", dir="/tmp"))
+    try:
+        shutil.copytree(REPO_ROOT / "course", checkout / "course")
+        python = venv_under_tmp(checkout)
+        probe = (
+            "import course.grading.sandbox as s, sys; assert sys.prefix.startswith('/tmp/'); "
+            "box = s.Sandbox.create(s.Limits()); box.probe(); box.close(); print('PROBED', "
+            "s.__file__)"
+        )
+        done = subprocess.run(
+            [str(python), "-c", probe], cwd=checkout, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["PROBED", str(checkout / "course/grading/sandbox.py")]
+    finally:
+        shutil.rmtree(checkout, ignore_errors=True)
+
+
+@pytest.mark.slow
+@needs_bwrap
+def test_course_grade_from_a_fresh_clone_under_tmp(built_exercises, maker):
+    """``course grade`` with the sandbox on, run from a clean copy of the repository under /tmp
+    with its venv there too: the answer key gets full marks. The copy reuses the suite's
+    exercise build (its stamps match, so nothing is rebuilt)."""
+    from tests.conftest import clean_copy
+
+    maker, _ = maker
+    clone = clean_copy(Path(tempfile.mkdtemp(prefix="course-clone-", dir="/tmp")))
+    try:
+        shutil.copytree(built_exercises.out, clone / "_build" / "exercises")
+        python = venv_under_tmp(clone)
+        folder = clone.parent / f"{clone.name}-class"
+        folder.mkdir()
+        nbformat.write(maker.notebook(answered=maker.questions), folder / "key.ipynb")
+        env = {k: v for k, v in os.environ.items() if k != "COURSE_ROOT"}
+        done = subprocess.run(
+            [str(python), "-m", "course", "grade", str(folder), "--assignment", SLUG]
+            + ["--out", str(folder / "g.csv"), "--jobs", "1"],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        row = _read_rows(folder / "g.csv")["key.ipynb"]
+        assert (row["status"], row["total"], row["max"]) == ("ok", "14", "14"), row
+        assert row["flags"] == "", row  # sandboxed, and the build hash matches
+    finally:
+        shutil.rmtree(clone, ignore_errors=True)
+        shutil.rmtree(clone.parent / f"{clone.name}-class", ignore_errors=True)
+
+
 def test_no_bwrap_is_an_error_not_a_fallback(monkeypatch):
     monkeypatch.setattr(sandbox_module.shutil, "which", lambda name: None)
     with pytest.raises(SandboxUnavailable, match="bubblewrap"):
@@ -301,6 +378,7 @@ class Listener:
 
 @pytest.fixture(scope="module")
 def maker(built_exercises):
+    """From the suite's one exercise build (conftest): no otter assign run of its own."""
     built = built_exercises.items[SLUG]
     return ClassMaker(built.student_notebook, built.solutions_notebook), built
 

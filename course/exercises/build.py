@@ -10,9 +10,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+
 from course import files
 from course.exercises.buildhash import build_hash, fingerprint
 from course.exercises.bundle import (
+    BUILD_HASH_KEY,
+    METADATA_KEY,
     notebook_title,
     public_test_files,
     student_notebook_text,
@@ -128,7 +132,10 @@ def build_assignment(
             + tests,
         )
         shutil.copy2(generated[0], ready / "autograder_zip" / "f")
-        shutil.copy2(dist / "autograder" / f"{slug}.ipynb", ready / "solutions_notebook" / "f")
+        # The key carries the build hash too: graded as a check, it is not a version mismatch.
+        solutions = nbformat.read(dist / "autograder" / f"{slug}.ipynb", as_version=4)
+        solutions.metadata.setdefault(METADATA_KEY, {})[BUILD_HASH_KEY] = build_hash(master, inputs)
+        nbformat.write(solutions, ready / "solutions_notebook" / "f")
         # Files appear complete or not at all: move each one into place in a single rename.
         for key, target in outputs.items():
             with files.atomic_target(target) as partial:

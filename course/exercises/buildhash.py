@@ -17,7 +17,7 @@ from course.exercises.masters import assignment_config, data_inputs
 from course.paths import REPO_ROOT
 
 # Bump when the layout or the post-processing below changes, so old builds are redone.
-BUILD_FORMAT = 5
+BUILD_FORMAT = 6
 
 BUILD_HASH_VERSION = "course build hash 1"
 

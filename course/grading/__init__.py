@@ -7,9 +7,10 @@ How one submission is graded:
 2. The copy runs top to bottom in a fresh Jupyter kernel (errors do not stop it; outputs are
    dropped as they arrive, so gigantic outputs cost nothing). The kernel runs inside a
    bubblewrap sandbox (``sandbox``): it can write only its private folder, sees none of the
-   grader's files, has no network, and nothing it starts outlives it. A last, injected cell
-   exports the values of the names the tests read, as JSON (never pickle: decoding must not
-   run code).
+   grader's files, has no network, and nothing it starts outlives it. Each ``grader.check``
+   records the values of the names its question's tests read at that moment (as otter's
+   runner grades each question at its check), and a last, injected cell exports those
+   records and the final values, as JSON (never pickle: decoding must not run code).
 3. The kernel is shut down. The worker, a process the student's code never ran in, with otter,
    pandas and the tests loaded before the kernel started, writes a pristine copy of the data to a
    new folder and runs every public and hidden test on the exported values. Patching otter,
@@ -27,10 +28,12 @@ One concern per module:
 - ``submission``: grading one submission (``grade_submission``);
 - ``result``: the typed record one submission's grading produces (``Result``);
 - ``worker``: the worker process and its signed line protocol (``Worker``);
-- ``classrun``: a whole class, the grades CSV and the summary (``grade_class``);
+- ``classrun``: a whole class in steps (``GradeOptions``, ``ClassPlan``, ``run_workers``,
+  ``annotate``, ``summarise``), the grades CSV (``grade_class``);
 - ``report``: the class report page of ``course grade --report`` (``write_report``);
 - ``responses``: the open answers beside their rubrics, ``course responses``;
-- ``pages``: the HTML shell both instructor pages share (offline, escaped, phone-sized);
+- ``pages``: rendering the instructor pages' Jinja2 templates (``templates/``; autoescaped,
+  offline, phone-sized);
 - ``check``: a student's self-check (``check_notebook``);
 - ``cli``: the ``course grade`` and ``course check`` verbs;
 - ``skipped_imports``: a slow optional import the grader and its kernels go without.

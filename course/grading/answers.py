@@ -35,7 +35,7 @@ class Unsupported:
 
 
 def read_exported(path: Path) -> dict:
-    """The JSON the export wrote. The folder belonged to the student's code, so the file must be
+    """The JSON the export wrote: the final record and one per checked question. The folder belonged to the student's code, so the file must be
     a regular file (not a link, a FIFO or a device) no bigger than ``MAX_ANSWER_BYTES``."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as handle:
@@ -45,6 +45,16 @@ def read_exported(path: Path) -> dict:
         if info.st_size > MAX_ANSWER_BYTES:
             raise ValueError(f"more than {MAX_ANSWER_BYTES // 2**20} MB")
         exported = json.loads(handle.read(MAX_ANSWER_BYTES + 1).decode("utf-8"))
+    record = _record(exported)
+    checked = exported.get("checked", {})
+    if not isinstance(checked, dict):
+        raise ValueError("not an answers record")
+    record["checked"] = {str(question): _record(value) for question, value in checked.items()}
+    return record
+
+
+def _record(exported) -> dict:
+    """One ``{"answers", "missing", "failed"}`` record, checked for shape."""
     if not isinstance(exported, dict) or not isinstance(exported.get("answers", {}), dict):
         raise ValueError("not an answers record")
     missing, failed = exported.get("missing", []), exported.get("failed", {})
@@ -53,6 +63,14 @@ def read_exported(path: Path) -> dict:
         "missing": [str(n) for n in missing] if isinstance(missing, list) else [],
         "failed": {str(k): str(v) for k, v in failed.items()} if isinstance(failed, dict) else {},
     }
+
+
+def graded_records(exported: dict, questions: list[str]) -> dict[str, dict]:
+    """question -> the record it is graded on: its values at its last ``grader.check`` if one
+    ran, else the values at the end of the notebook (otter's runner checks it there)."""
+    checked = exported.get("checked", {})
+    final = {key: exported.get(key, {}) for key in ("answers", "missing", "failed")}
+    return {question: checked.get(question, final) for question in questions}
 
 
 def decode(value):
@@ -106,3 +124,14 @@ def decode_all(exported: dict) -> dict:
 
 def _hashable(value):
     return tuple(value) if isinstance(value, list) else value
+
+
+def decode_per_question(exported: dict, questions: list[str]) -> dict[str, dict]:
+    """question -> its decoded answers (``graded_records``); the final record decoded once."""
+    decoded: dict[int, dict] = {}
+    out = {}
+    for question, record in graded_records(exported, questions).items():
+        if id(record) not in decoded:
+            decoded[id(record)] = decode_all(record)
+        out[question] = decoded[id(record)]
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from course.grading.answers import decode_all
+from course.grading.answers import decode_all, decode_per_question
 from course.grading.kernel import ANSWERS_FILE, execute_for_answers
 from course.grading.kit import GradingUsageError, public_kit, run_tests
 
@@ -22,7 +22,7 @@ def check_notebook(path: Path, timeout: float = 300.0) -> tuple[list[tuple[str, 
         raise GradingUsageError(f"{path}: not a readable notebook ({error})") from error
     kit = public_kit(notebook, path)
     folder = path.resolve().parent
-    run = execute_for_answers(notebook, kit.names, folder, timeout)
+    run = execute_for_answers(notebook, kit.names, folder, timeout, questions=kit.question_names)
     for leftover in folder.glob(ANSWERS_FILE + ".*"):
         leftover.unlink(missing_ok=True)
     if run.status != "ok":
@@ -30,7 +30,9 @@ def check_notebook(path: Path, timeout: float = 300.0) -> tuple[list[tuple[str, 
     if run.missing_files:
         return [], missing_data_message(path, run.missing_files)
     # Public tests may read the data shipped beside the notebook, so they run in its folder.
-    outcomes = run_tests(kit, decode_all(run.exported), folder)
+    # Each question on its values at its grader.check, as it is graded (course.grading.export).
+    per_question = decode_per_question(run.exported, kit.questions)
+    outcomes = run_tests(kit, decode_all(run.exported), folder, per_question)
     return list(outcomes.items()), ""
 
 

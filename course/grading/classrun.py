@@ -193,59 +193,88 @@ class Progress:
                 self.stream.flush()
 
 
-def grade_class(
-    submissions: Path,
-    autograder_zip: Path,
-    out: Path,
-    jobs: int | None = None,
-    timeout: float = 120.0,
-    sandbox: bool = True,
-    memory: int = DEFAULT_MEMORY,
-    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT,
-    manual_questions: dict[str, float] | None = None,
-    roster: Path | None = None,
-    manual: Path | None = None,
-    deadline: dt.datetime | None = None,
-    feedback: Path | None = None,
-    build_hash: str | None = None,
-) -> tuple[list[GradeRow], str]:
-    """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
+@dataclass(frozen=True)
+class GradeOptions:
+    """How a class is graded (``course grade``'s options); ``check`` validates them."""
 
-    Each kernel runs in the bubblewrap sandbox with ``memory`` bytes of address space; without
-    a working sandbox this raises SandboxUnavailable, unless ``sandbox`` is False (trusted
-    notebooks only), which flags every row ``unsandboxed``. With ``build_hash`` (what
-    ``course exercises build`` records in the student notebook), a submission that does not
-    carry it is flagged ``version_mismatch``."""
-    base, paths, skipped = scan(Path(submissions))
-    if timeout <= 0:
-        raise GradingUsageError("--timeout must be positive")
-    if cell_timeout is not None and cell_timeout <= 0:
-        raise GradingUsageError("--cell-timeout must be positive")
-    jobs = (os.cpu_count() or 1) if jobs is None else jobs
-    if jobs < 1:
-        raise GradingUsageError("--jobs must be at least 1")
-    started = time.monotonic()
-    limits = Limits.for_timeout(timeout, memory) if sandbox else None
-    if limits is not None:  # fail closed, before any notebook runs
+    jobs: int | None = None
+    timeout: float = 120.0
+    sandbox: bool = True
+    memory: int = DEFAULT_MEMORY
+    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
+    manual_questions: dict[str, float] = field(default_factory=dict)
+    roster: Path | None = None
+    manual: Path | None = None
+    deadline: dt.datetime | None = None
+    feedback: Path | None = None
+    build_hash: str | None = None
+
+    def check(self) -> None:
+        """GradingUsageError for an option out of range (before anything is built or run)."""
+        if self.timeout <= 0:
+            raise GradingUsageError("--timeout must be positive")
+        if self.cell_timeout is not None and self.cell_timeout <= 0:
+            raise GradingUsageError("--cell-timeout must be positive")
+        if self.jobs is not None and self.jobs < 1:
+            raise GradingUsageError("--jobs must be at least 1")
+
+    @property
+    def limits(self) -> Limits | None:
+        return Limits.for_timeout(self.timeout, self.memory) if self.sandbox else None
+
+
+@dataclass
+class ClassPlan:
+    """What is to be graded, read and checked before any notebook runs: the submissions, the
+    names their rows get, the roster and the manual scores."""
+
+    base: Path
+    paths: list[Path]
+    names: list[str]
+    skipped: list[tuple[str, str]]
+    students: list[Student]
+    alone: bool  # one file regraded: the roster names it, nobody else is reported missing
+    rubric_key: str
+    rubric: dict
+
+    @classmethod
+    def read(cls, submissions: Path, options: GradeOptions) -> ClassPlan:
+        """Find the submissions and read the instructor's files (GradingUsageError if bad)."""
+        base, paths, skipped = scan(Path(submissions))
+        names = [path.relative_to(base).as_posix() for path in paths]
+        students = read_roster(options.roster) if options.roster is not None else []
+        alone = Path(submissions).is_file()
+        if alone and students:
+            names = [name_in_class(paths[0], students) or names[0]]
+        rubric_key, rubric = (
+            read_manual(
+                options.manual,
+                dict(options.manual_questions),
+                set(names),
+                {s.student_id for s in students},
+            )
+            if options.manual is not None
+            else ("submission", {})
+        )
+        return cls(base, paths, names, skipped, students, alone, rubric_key, rubric)
+
+
+def check_sandbox(limits: Limits | None) -> None:
+    """Fail closed, before any notebook runs: start one sandboxed interpreter."""
+    if limits is not None:
         checked = Sandbox.create(limits)
         try:
             checked.probe()
         finally:
             checked.close()
-    flags = [] if sandbox else [UNSANDBOXED]
-    kit = load_kit(Path(autograder_zip))
-    names = [path.relative_to(base).as_posix() for path in paths]
-    manual_questions = dict(manual_questions or {})
-    # The instructor's files are checked before any notebook runs or anything is written.
-    students = read_roster(roster) if roster is not None else []
-    alone = Path(submissions).is_file()  # a regrade: the roster names it from the class folder
-    if alone and students:
-        names = [name_in_class(paths[0], students) or names[0]]
-    rubric_key, rubric = (
-        read_manual(manual, manual_questions, set(names), {s.student_id for s in students})
-        if manual is not None
-        else ("submission", {})
-    )
+
+
+def run_workers(plan: ClassPlan, autograder_zip: Path, options: GradeOptions) -> list[GradeRow]:
+    """Grade every submission of ``plan`` in parallel workers, one row each, in plan order."""
+    paths, names, limits = plan.paths, plan.names, options.limits
+    flags = [] if options.sandbox else [UNSANDBOXED]
+    timeout = options.timeout
+    jobs = (os.cpu_count() or 1) if options.jobs is None else options.jobs
     rows: list[GradeRow | None] = [None] * len(paths)
     todo: queue.Queue = queue.Queue()
     for index in range(len(paths)):
@@ -269,9 +298,9 @@ def grade_class(
                     "submission": str(paths[index].resolve()),
                     "kit": str(Path(autograder_zip).resolve()),
                     "timeout": timeout,
-                    "cell_timeout": cell_timeout,
+                    "cell_timeout": options.cell_timeout,
                     "sandbox": limits.to_json() if limits is not None else None,
-                    "build_hash": build_hash,
+                    "build_hash": options.build_hash,
                 }
                 result = worker.ask(job, timeout + WORKER_GRACE_SECONDS)
                 if result is None:
@@ -299,38 +328,78 @@ def grade_class(
         thread.join()
     # A grader failure must cost rows, never drop submissions from the CSV.
     not_reached = "not graded: the grading run failed before reaching this submission"
-    done = [
+    return [
         row if row is not None else GradeRow(names[index], "error", {}, not_reached, flags)
         for index, row in enumerate(rows)
     ]
-    if deadline is not None:
-        for index, row in enumerate(done):
-            if submitted_at(paths[index]) > deadline:
+
+
+def annotate(rows: list[GradeRow], plan: ClassPlan, options: GradeOptions) -> list[GradeRow]:
+    """Late flags, the roster (students, unmatched, duplicate, missing) and manual scores."""
+    if options.deadline is not None:
+        for index, row in enumerate(rows):
+            if submitted_at(plan.paths[index]) > options.deadline:
                 row.flags.append(LATE)
-    if roster is not None:
-        done = match_roster(done, students, report_missing=not alone)
-    for row in done:
-        if rubric_key == "student_id":
-            row.manual = dict(rubric.get(row.student.student_id, {})) if row.student else {}
+    if options.roster is not None:
+        rows = match_roster(rows, plan.students, report_missing=not plan.alone)
+    for row in rows:
+        if plan.rubric_key == "student_id":
+            row.manual = dict(plan.rubric.get(row.student.student_id, {})) if row.student else {}
         else:
-            row.manual = dict(rubric.get(row.submission, {}))
-    write_grades(
-        done, kit.questions, kit.possible, out, manual_questions, roster=roster is not None
-    )
-    if feedback is not None:
-        possible = {q: kit.possible[q] for q in kit.questions}
-        write_feedback(feedback, done, kit.assignment, possible, manual_questions)
-    graded = [row for row in done if row.status == "ok"]
-    statuses = STATUSES[1:] + ((MISSING,) if roster is not None else ())
-    failed = {status: sum(row.status == status for row in done) for status in statuses}
+            row.manual = dict(plan.rubric.get(row.submission, {}))
+    return rows
+
+
+def summarise(
+    rows: list[GradeRow], kit, plan: ClassPlan, out: Path, seconds: float, roster: bool
+) -> str:
+    """The closing summary: graded, failed by status, missing students, mean, wall time."""
+    submitted = [row for row in rows if row.status != MISSING]
+    graded = [row for row in submitted if row.status == "ok"]
+    failed = {status: sum(row.status == status for row in submitted) for status in STATUSES[1:]}
     mean = sum(row.total() for row in graded) / len(graded) if graded else 0.0
+    missing = len(rows) - len(submitted)
     summary = (
-        f"graded {len(graded)} of {len(done)} submissions, failed {sum(failed.values())} "
+        f"graded {len(graded)} of {len(submitted)} submissions, failed {sum(failed.values())} "
         f"({', '.join(f'{n} {s}' for s, n in failed.items())}); "
-        f"mean score {mean:.2f}/{fmt(sum(kit.possible.values()))}; "
-        f"wall time {time.monotonic() - started:.1f} s -> {out}"
+        + (f"{missing} student(s) missing (nothing submitted); " if roster else "")
+        + f"mean score {mean:.2f}/{fmt(sum(kit.possible.values()))}; "
+        f"wall time {seconds:.1f} s -> {out}"
     )
-    if skipped:
-        listed = "\n".join(f"  {name}: {reason}" for name, reason in skipped)
-        summary += f"\nskipped {len(skipped)} file(s):\n{listed}"
-    return done, summary
+    if plan.skipped:
+        listed = "\n".join(f"  {name}: {reason}" for name, reason in plan.skipped)
+        summary += f"\nskipped {len(plan.skipped)} file(s):\n{listed}"
+    return summary
+
+
+def grade_class(
+    submissions: Path,
+    autograder_zip: Path,
+    out: Path,
+    options: GradeOptions | None = None,
+    plan: ClassPlan | None = None,
+    **option_values,
+) -> tuple[list[GradeRow], str]:
+    """Grade every notebook under ``submissions``; writes ``out`` and returns (rows, summary).
+
+    ``options`` (or the same fields as keywords) say how. Each kernel runs in the bubblewrap
+    sandbox; without a working sandbox this raises SandboxUnavailable, unless ``sandbox`` is
+    False (trusted notebooks only), which flags every row ``unsandboxed``. With ``build_hash``
+    (what ``course exercises build`` records in the notebooks it writes), a submission that
+    does not carry it is flagged ``version_mismatch``. ``plan`` is the ClassPlan already read
+    (``course grade`` reads it before building anything)."""
+    options = options or GradeOptions(**option_values)
+    options.check()
+    started = time.monotonic()
+    plan = plan or ClassPlan.read(Path(submissions), options)
+    check_sandbox(options.limits)
+    kit = load_kit(Path(autograder_zip))
+    rows = annotate(run_workers(plan, autograder_zip, options), plan, options)
+    manual_questions = dict(options.manual_questions)
+    roster = options.roster is not None
+    write_grades(rows, kit.questions, kit.possible, out, manual_questions, roster=roster)
+    if options.feedback is not None:
+        possible = {q: kit.possible[q] for q in kit.questions}
+        write_feedback(options.feedback, rows, kit.assignment, possible, manual_questions)
+    summary = summarise(rows, kit, plan, out, time.monotonic() - started, roster)
+    return rows, summary

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from course.grading.check import check_notebook
-from course.grading.classrun import fmt, grade_class
+from course.grading.classrun import ClassPlan, GradeOptions, fmt, grade_class, scan
 from course.grading.gradebook import parse_deadline
 from course.grading.kit import GradingUsageError
-from course.grading.sandbox import DEFAULT_MEMORY, Limits, Sandbox, parse_size
+from course.grading.sandbox import DEFAULT_MEMORY, Sandbox, parse_size
 
 UNSANDBOXED_WARNING = (
     "warning: --no-sandbox: every notebook runs with your own user's access to this machine "
@@ -19,42 +20,48 @@ UNSANDBOXED_WARNING = (
 
 
 def grade_command(args) -> int:
-    """``python -m course grade``: build the assignment if needed, grade the folder, summarise."""
+    """``python -m course grade``: check the options and the class, build the assignment if
+    needed, grade the folder, summarise. Usage errors come before any build (exit 2)."""
     from course import exercises
     from course.paths import BUILD_DIR, EXERCISES_DIR
 
     # A private --source builds apart, so its files never land where the book publishes from.
     public = Path(args.source).resolve() == EXERCISES_DIR.resolve()
     build = BUILD_DIR / ("exercises" if public else "private-exercises")
+    master = Path(args.source) / f"{args.assignment}.ipynb"
     try:
         sandboxed = not getattr(args, "no_sandbox", False)
         memory = parse_size(args.memory) if getattr(args, "memory", None) else DEFAULT_MEMORY
-        if sandboxed:  # fail closed before building anything
-            Sandbox.create(Limits.for_timeout(max(args.timeout, 1), memory)).close()
-        else:
-            print(UNSANDBOXED_WARNING, file=sys.stderr)
-        autograder = exercises.autograder_for(args.assignment, args.source, build)
-        build_hash = exercises.build_hash_for(Path(args.source) / f"{args.assignment}.ipynb")
-        table = exercises.question_table(Path(args.source) / f"{args.assignment}.ipynb")
-        manual_questions = {
-            row.question: float(row.points) for row in table.itertuples() if row.kind == "manual"
-        }
-        rows, summary = grade_class(
-            args.submissions,
-            autograder,
-            args.out,
+        options = GradeOptions(
             jobs=args.jobs,
             timeout=args.timeout,
             sandbox=sandboxed,
             memory=memory,
             cell_timeout=args.cell_timeout,
-            manual_questions=manual_questions,
             roster=args.roster,
             manual=args.manual,
             deadline=parse_deadline(args.deadline) if args.deadline else None,
             feedback=args.feedback,
-            build_hash=build_hash,
         )
+        options.check()
+        if not master.is_file():
+            known = ", ".join(p.stem for p in exercises.masters(Path(args.source))) or "none"
+            raise GradingUsageError(f"no master {master} (assignments in {args.source}: {known})")
+        scan(Path(args.submissions))  # a missing folder is named before anything heavier loads
+        table = exercises.question_table(master)
+        manual_questions = {
+            row.question: float(row.points) for row in table.itertuples() if row.kind == "manual"
+        }
+        options = replace(options, manual_questions=manual_questions)
+        plan = ClassPlan.read(Path(args.submissions), options)
+        if sandboxed:  # fail closed before building anything
+            Sandbox.create(options.limits).close()
+        else:
+            print(UNSANDBOXED_WARNING, file=sys.stderr)
+        autograder = exercises.autograder_for(args.assignment, args.source, build)
+        build_hash = exercises.build_hash_for(master)
+        options = replace(options, build_hash=build_hash)
+        rows, summary = grade_class(args.submissions, autograder, args.out, options, plan)
         write_meta(args, autograder, sandboxed, build_hash)
         if getattr(args, "report", None) is not None:  # printed before the summary
             report = write_class_report(args, autograder, rows, manual_questions)

@@ -18,25 +18,30 @@ from course.grading.skipped_imports import SKIPPED_IMPORTS
 
 ANSWERS_FILE = ".course-answers.json"
 
-# Runs first in the student's kernel: otter's grading mode makes export() and check_all() no-ops
-# (export would zip the notebook and run its tests again), while grader.check keeps working.
+# Runs first in the student's kernel: the export module (course/grading/export.py) loads in a
+# namespace of its own and wraps grader.check to record each question's values when it is
+# checked; otter's grading mode makes export() and check_all() no-ops (export would zip the
+# notebook and run its tests again), while grader.check keeps working.
 GRADING_MODE_CELL = """\
-import sys as __course_sys
+import sys as __course_sys, types as __course_types
 for __course_name in SKIPPED:  # course.grading.skipped_imports: seconds saved per kernel
     __course_sys.modules.setdefault(__course_name, None)
-del __course_sys, __course_name
+__course_module = __course_types.ModuleType("course_export")
+exec(SOURCE, __course_module.__dict__)
+__course_sys.modules["course_export"] = __course_module  # found again by the export cell
+__course_module.install(QUESTIONS)
 import otter as __course_otter
 __course_otter.Notebook.init_grading_mode(tests_dir="tests")
-del __course_otter
+del __course_sys, __course_types, __course_name, __course_module, __course_otter
 """
 
-# Runs last: the source of course/grading/export.py, executed in a namespace of its own.
+# Runs last: the final values of every graded name, and the records of the checks.
 EXPORT_CELL = """\
-__course_space = {"__builtins__": __import__("builtins"), "__name__": "course_export"}
-exec(SOURCE, __course_space)
-__course_space["export"](NAMES, TARGET, globals())
-del __course_space
+__import__("sys").modules["course_export"].export(NAMES, TARGET, globals())
 """
+
+# Cells otter's runner drops before running a notebook (otter.execute.preprocessor).
+IGNORE_TAG = "otter_ignore"
 
 
 def export_source() -> str:
@@ -50,7 +55,9 @@ class KernelRun:
 
     status: str
     message: str = ""
-    exported: dict = field(default_factory=lambda: {"answers": {}, "missing": [], "failed": {}})
+    exported: dict = field(
+        default_factory=lambda: {"answers": {}, "missing": [], "failed": {}, "checked": {}}
+    )
     cell_errors: list[str] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
     stopped: list[str] = field(default_factory=list)  # cells interrupted at --cell-timeout
@@ -166,22 +173,39 @@ def _quiet_client(
     return client
 
 
-def prepare(notebook, names: list[str], answers_path: Path):
-    """The notebook as it runs: grading mode first, the student's code cells, the export last."""
+def ignored(cell) -> bool:
+    """A cell otter's runner removes: tagged ``otter_ignore`` or marked ``otter: ignore``."""
+    metadata = cell.get("metadata", {})
+    otter_meta = metadata.get("otter", {})
+    return IGNORE_TAG in (metadata.get("tags") or []) or bool(
+        isinstance(otter_meta, dict) and otter_meta.get("ignore", False)
+    )
+
+
+def prepare(notebook, names: list[str], answers_path: Path, questions: dict | None = None):
+    """The notebook as it runs: grading mode first, the student's code cells, the export last.
+    ``questions`` maps each question to the names its tests read (recorded at its check)."""
     import nbformat
 
-    grading_mode = GRADING_MODE_CELL.replace("SKIPPED", repr(SKIPPED_IMPORTS))
+    grading_mode = (
+        GRADING_MODE_CELL.replace("SKIPPED", repr(SKIPPED_IMPORTS))
+        .replace("SOURCE", repr(export_source()))
+        .replace("QUESTIONS", repr(dict(questions or {})))
+    )
     cells = [nbformat.v4.new_code_cell(grading_mode)]
     for number, cell in enumerate(notebook.cells, start=1):
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and not ignored(cell):
             cells.append(nbformat.v4.new_code_cell(cell.source))
             # The student's cell number, for messages about a stopped cell.
             cells[-1].metadata["course_cell"] = number
+            # Otter's runner checks the questions a cell lists in its otter metadata after it.
+            listed = (cell.get("metadata", {}).get("otter") or {}).get("tests") or []
+            if isinstance(listed, list) and listed:
+                calls = "".join(f"__import__('otter').Notebook().check({q!r})\n" for q in listed)
+                cells.append(nbformat.v4.new_code_cell(calls))
         # markdown and raw cells need no kernel time
-    export_cell = (
-        EXPORT_CELL.replace("SOURCE", repr(export_source()))
-        .replace("NAMES", repr(names))
-        .replace("TARGET", repr(str(answers_path)))
+    export_cell = EXPORT_CELL.replace("NAMES", repr(names)).replace(
+        "TARGET", repr(str(answers_path))
     )
     cells.append(nbformat.v4.new_code_cell(export_cell))
     prepared = nbformat.v4.new_notebook(cells=cells)
@@ -197,15 +221,17 @@ def execute_for_answers(
     sandbox: Sandbox | None = None,
     folder: Path | None = None,
     cell_timeout: float | None = None,
+    questions: dict | None = None,
 ) -> KernelRun:
     """Run ``notebook`` with cwd ``workdir``; returns status, the exported answers and notes.
     With a ``sandbox``, the kernel runs inside it and may write only in ``folder`` (which
     holds ``workdir``). A cell past ``cell_timeout`` seconds is interrupted and the run goes
-    on; at ``timeout`` the run stops, but the answers defined so far are still exported."""
+    on; at ``timeout`` the run stops, but the answers defined so far are still exported.
+    ``questions`` (question -> names) are also recorded at each question's ``grader.check``."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     answers_path = workdir / (ANSWERS_FILE + "." + secrets.token_hex(8))
-    prepared = prepare(notebook, names, answers_path)
+    prepared = prepare(notebook, names, answers_path, questions)
     deadline = time.monotonic() + timeout
     runtime = None
     if sandbox is not None:

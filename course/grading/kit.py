@@ -24,6 +24,7 @@ class GradingKit:
     files: dict[str, bytes]  # relative path -> data the notebook and tests read
     possible: dict[str, float] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # notebook names the tests take as arguments
+    question_names: dict[str, list[str]] = field(default_factory=dict)  # the same, per question
 
     @property
     def questions(self) -> list[str]:
@@ -41,16 +42,19 @@ def _test_file(source: str, question: str):
     return ExceptionTestFile.from_string(source, path=f"{question}.py")
 
 
-def _describe(tests: dict[str, str]) -> tuple[dict[str, float], list[str]]:
-    possible, names = {}, []
+def _describe(tests: dict[str, str]) -> tuple[dict[str, float], list[str], dict[str, list[str]]]:
+    possible, names, per_question = {}, [], {}
     for question, source in tests.items():
         test_file = _test_file(source, question)
         possible[question] = float(test_file.possible)
+        own = per_question.setdefault(question, [])
         for case in test_file.test_cases:
             for name in case.body._get_func_params():
+                if name != "env" and name not in own:
+                    own.append(name)
                 if name != "env" and name not in names:
                     names.append(name)
-    return possible, names
+    return possible, names, per_question
 
 
 def load_kit(autograder_zip: Path) -> GradingKit:
@@ -64,7 +68,7 @@ def load_kit(autograder_zip: Path) -> GradingKit:
             elif member.startswith("files/") and not member.endswith("/"):
                 files[member[len("files/") :]] = archive.read(member)
     kit = GradingKit(assignment=config.get("assignment_name", ""), tests=tests, files=files)
-    kit.possible, kit.names = _describe(tests)
+    kit.possible, kit.names, kit.question_names = _describe(tests)
     return kit
 
 
@@ -81,7 +85,7 @@ def public_kit(notebook, path: Path) -> GradingKit:
             f"{path}: no otter tests in the notebook metadata; is it a student notebook of this course?"
         )
     kit = GradingKit(assignment=meta.get("assignment_name", ""), tests=tests, files={})
-    kit.possible, kit.names = _describe(tests)
+    kit.possible, kit.names, kit.question_names = _describe(tests)
     return kit
 
 
@@ -128,8 +132,11 @@ def _run_cases(test_file, env: dict) -> list[str]:
     return failures
 
 
-def run_tests(kit: GradingKit, answers: dict, workdir: Path) -> dict[str, dict]:
-    """Run every test of ``kit`` on ``answers`` with a pristine copy of the data as cwd."""
+def run_tests(
+    kit: GradingKit, answers: dict, workdir: Path, per_question: dict[str, dict] | None = None
+) -> dict[str, dict]:
+    """Run every test of ``kit`` on ``answers`` (or on ``per_question[q]`` for question q) with
+    a pristine copy of the data as cwd."""
     write_files(kit.files, workdir)
     previous = os.getcwd()
     results = {}
@@ -137,7 +144,8 @@ def run_tests(kit: GradingKit, answers: dict, workdir: Path) -> dict[str, dict]:
         os.chdir(workdir)
         for question in kit.questions:
             test_file = _test_file(kit.tests[question], question)
-            failures = _run_cases(test_file, dict(answers))
+            env = (per_question or {}).get(question, answers)
+            failures = _run_cases(test_file, dict(env))
             results[question] = {
                 "failures": failures,
                 "score": float(test_file.score),

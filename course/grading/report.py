@@ -10,22 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course.grading.gradebook import MISSING
-from course.grading.pages import chart_html, document, escape, table, write_page
+from course.grading.pages import chart_head, chart_html, render, write_page
 from course.grading.result import STATUSES, UNSANDBOXED
 
 # Statuses whose rows the instructor must read: not graded, or graded only in part.
 LOOK_STATUSES = ("error", "timeout", "unreadable", MISSING)
 INDEX_NAME = "corrected item-total correlation"
-INDEX_EXPLAINED = (
-    "Discrimination is the <strong>corrected item-total correlation</strong>: the Pearson "
-    "(point-biserial, for a question scored all or nothing) correlation, over the graded "
-    "submissions, between a question's score and the rest of the auto-graded total (the total "
-    "without that question; for an open-ended question, the whole auto-graded total, over the "
-    "submissions whose rubric score is merged). From &minus;1 to 1: near 0 or below, the "
-    "question does not separate stronger from weaker work, so read it again; 0.3 or more is "
-    "usual for a good question. <em>n/a</em>: every submission scored the same on the question "
-    "or on the rest, so there is no correlation to compute."
-)
 
 
 def item_rest_correlation(item: list[float], rest: list[float]) -> float | None:
@@ -112,30 +102,64 @@ def _share(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
+def score_bins(scores: list[float], maximum: float) -> tuple[list[dict], bool]:
+    """(bars, discrete): with whole-number scores and at most 40 points, one bar per score from
+    0 to the maximum; otherwise 20 bins of equal width from 0 to the maximum, the last one
+    closed, so a full score is counted and no bin runs past the maximum."""
+    if maximum <= 40 and float(maximum).is_integer() and all(float(x).is_integer() for x in scores):
+        counts = Counter(int(x) for x in scores)
+        return [{"score": k, "count": counts.get(k, 0)} for k in range(int(maximum) + 1)], True
+    width = maximum / 20 if maximum > 0 else 1.0
+    counts = Counter(min(int(x // width), 19) for x in scores)
+    bars = [
+        {"start": k * width, "end": (k + 1) * width, "count": counts.get(k, 0)} for k in range(20)
+    ]
+    return bars, False
+
+
 def distribution_chart(rows, maximum: float):
     import altair as alt
     import pandas as pd
 
     from course import charts
 
-    scores = pd.DataFrame({"score": [row.total() for row in rows if graded(row)]})
-    step = 1 if maximum <= 40 else maximum / 20
-    bars = (
-        alt.Chart(scores)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "score:Q",
-                bin=alt.Bin(step=step, extent=[0, maximum + step]),
-                axis=alt.Axis(format="~g"),
-                title=f"auto-graded score (of {maximum:g})",
-            ),
-            y=alt.Y("count():Q", title="submissions"),
-            tooltip=[alt.Tooltip("score:Q", bin=True), alt.Tooltip("count():Q")],
+    scores = [row.total() for row in rows if graded(row)]
+    bars, discrete = score_bins(scores, maximum)
+    frame = pd.DataFrame(bars)
+    title = f"auto-graded score (of {maximum:g})"
+    y = alt.Y("count:Q", title="submissions", axis=alt.Axis(tickMinStep=1))
+    if discrete:
+        chart = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=alt.X("score:O", title=title, axis=alt.Axis(labelAngle=0)),
+                y=y,
+                tooltip=[alt.Tooltip("score:O"), alt.Tooltip("count:Q", title="submissions")],
+            )
         )
-    )
+    else:
+        chart = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=alt.X(
+                    "start:Q",
+                    scale=alt.Scale(domain=[0, maximum]),
+                    axis=alt.Axis(format="~g"),
+                    title=title,
+                ),
+                x2="end:Q",
+                y=y,
+                tooltip=[
+                    alt.Tooltip("start:Q", title="from", format="~g"),
+                    alt.Tooltip("end:Q", title="to", format="~g"),
+                    alt.Tooltip("count:Q", title="submissions"),
+                ],
+            )
+        )
     return charts.titled(
-        bars,
+        chart,
         "Score distribution",
         f"How many graded submissions earned each auto-graded score, out of {maximum:g} "
         f"points ({len(scores)} submissions).",
@@ -192,79 +216,52 @@ def report_html(
     possible: dict[str, float],
     manual_possible: dict[str, float],
 ) -> str:
-    """The whole report page."""
+    """The whole report page (templates/report.html)."""
     maximum = sum(possible.values())
     scored = [row for row in rows if graded(row)]
     stats = question_stats(rows, possible, manual_possible)
-    parts = [
-        f"<h1>Class report: {escape(assignment)}</h1>",
-        '<p class="note">Private: this page lists students by name and submission. Keep it, '
-        "with the grades CSV, outside any public repository.</p>",
-    ]
-    if any(UNSANDBOXED in row.flags for row in rows):
-        parts.append(
-            "<p><strong>Graded without the sandbox (<code>--no-sandbox</code>)</strong>: "
-            "every row is flagged unsandboxed.</p>"
-        )
     mean = sum(row.total() for row in scored) / len(scored) if scored else None
-    parts.append(
-        f"<p>{len(rows)} rows, {len(scored)} with scores; mean auto-graded score "
-        f"{_number(mean)} of {maximum:g}.</p>"
-    )
-    parts += ["<h2>Score distribution</h2>"]
-    if scored:
-        parts.append(chart_html(distribution_chart(rows, maximum)))
-    else:
-        parts.append("<p>No submission could be graded.</p>")
-    parts += ["<h2>Questions</h2>", f"<p>{INDEX_EXPLAINED}</p>"]
-    parts.append(
-        table(
-            ["question", "kind", "points", "graded", "mean", "full marks", "discrimination"],
-            [
-                [
-                    s.question,
-                    "auto" if s.kind == "auto" else "open",
-                    f"{s.points:g}",
-                    s.count,
-                    _number(s.mean),
-                    _share(s.full_share),
-                    _number(s.discrimination),
-                ]
-                for s in stats
-            ],
-            numeric={2, 3, 4, 5, 6},
-        )
-    )
-    if any(s.count for s in stats):
-        parts.append(chart_html(question_chart(stats)))
     counts = Counter(row.status for row in rows)
     statuses = [*STATUSES, MISSING] + sorted(set(counts) - {*STATUSES, MISSING})
-    parts += ["<h2>Status counts</h2>"]
-    parts.append(table(["status", "rows"], [[s, counts.get(s, 0)] for s in statuses], {1}))
-    look = needs_a_look(rows)
-    parts += [
-        "<h2>Submissions that need a look</h2>",
-        "<p>Rows not graded in full (error, timeout, unreadable, missing) and flagged rows "
-        "(duplicate, unmatched, late, version_mismatch).</p>",
+    look = [
+        {
+            "submission": row.submission,
+            "student": row.student,
+            "status": row.status,
+            "flags": [f for f in row.flags if f != UNSANDBOXED],
+            "message": row.message,
+        }
+        for row in needs_a_look(rows)
     ]
-    if look:
-        parts.append('<ul class="look">' + "".join(_look_item(row) for row in look) + "</ul>")
-    else:
-        parts.append("<p>None: every submission was graded and none is flagged.</p>")
-    return document(f"Class report: {assignment}", "\n".join(parts), with_charts=True)
-
-
-def _look_item(row) -> str:
-    """One row that needs a look, as a list item (a table would not fit a phone)."""
-    student = row.student
-    who = f" &middot; {escape(student.name)} ({escape(student.student_id)})" if student else ""
-    flags = [f for f in row.flags if f != UNSANDBOXED]
-    return (
-        f"<li><strong>{escape(row.submission)}</strong>{who}"
-        f" &middot; status <strong>{escape(row.status)}</strong>"
-        + (f" &middot; flags: {escape('; '.join(flags))}" if flags else "")
-        + (f'<br><span class="note">{escape(row.message)}</span>' if row.message else "")
-        + "</li>"
+    return render(
+        "report.html",
+        title=f"Class report: {assignment}",
+        charts=chart_head(),
+        body_class="",
+        assignment=assignment,
+        unsandboxed=any(UNSANDBOXED in row.flags for row in rows),
+        rows=len(rows),
+        scored=len(scored),
+        missing=counts.get(MISSING, 0),
+        mean=_number(mean),
+        maximum=f"{maximum:g}",
+        distribution=chart_html(distribution_chart(rows, maximum)) if scored else None,
+        index_name=INDEX_NAME,
+        questions=[
+            [
+                s.question,
+                "auto" if s.kind == "auto" else "open",
+                f"{s.points:g}",
+                s.count,
+                _number(s.mean),
+                _share(s.full_share),
+                _number(s.discrimination),
+            ]
+            for s in stats
+        ],
+        question_chart=chart_html(question_chart(stats)) if any(s.count for s in stats) else None,
+        statuses=[[s, counts.get(s, 0)] for s in statuses],
+        look=look,
     )
 
 

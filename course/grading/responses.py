@@ -4,22 +4,27 @@ empty scores CSV for ``course grade --manual``.
 
 Answers are read from the notebooks' cells (no kernel runs). A question's answer is every cell
 after its prompt (found by the master's prompt text) up to the next cell the student cannot
-edit; otter's placeholder text counts as no answer. Student text is hostile: it is escaped,
-never rendered as Markdown or HTML."""
+edit; otter's placeholder text counts as no answer. Student text is hostile: the page is a
+Jinja2 template with autoescaping (templates/responses.html), and answers are never rendered as
+Markdown or HTML."""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+
+from markupsafe import Markup
 
 from course.grading.classrun import GradeRow, match_roster, scan
 from course.grading.gradebook import MISSING, read_roster
 from course.grading.kit import GradingKit, GradingUsageError
-from course.grading.pages import document, escape, write_page
+from course.grading.pages import file_href, render, write_page
 from course.grading.submission import read_submission
 
 # What otter puts in an open-ended answer cell of the student notebook.
@@ -33,16 +38,19 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 SLUG_IN_HEADING = re.compile(r"\(`([a-z0-9][a-z0-9-]*)`\)")
 QUESTION_HEADING = re.compile(r"^Question\s+`(q[\w-]+)`")
 ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
+CITE_ROLES = {"cite", "cite:p", "cite:ps", "cite:t", "cite:ts", "cite:author", "cite:year"}
 
 
 @dataclass
 class Answer:
     """One submission's answers: question -> cells as (cell type, text); None when the
-    question's prompt is not in the notebook. ``problem`` says why nothing could be read."""
+    question's prompt is not in the notebook. ``problem`` says why nothing could be read;
+    ``path`` is the submitted file."""
 
     row: GradeRow
     cells: dict[str, list[tuple[str, str]] | None] = field(default_factory=dict)
     problem: str = ""
+    path: Path | None = None
 
 
 def _plain(text: str) -> str:
@@ -161,14 +169,58 @@ def read_rubrics(guide: Path, slug: str) -> dict[str, str]:
     return {q: "\n".join(text).strip() for q, text in rubrics.items() if "".join(text).strip()}
 
 
-def markdown_html(text: str) -> str:
+@cache
+def bibliography(bib: Path | None = None) -> dict[str, tuple[str, str]]:
+    """cite key -> (authors as cited, year) from the book's references.bib (author-year, as
+    the book cites: one surname, "A and B", or "A et al.")."""
+    from pybtex.database import parse_file
+
+    from course.paths import REPO_ROOT
+
+    bib = Path(bib or REPO_ROOT / "references.bib")
+    if not bib.is_file():
+        return {}
+    entries = parse_file(str(bib), bib_format="bibtex").entries
+    cited = {}
+    for key, entry in entries.items():
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        surnames = [" ".join(person.last_names) for person in people]
+        if len(surnames) > 2:
+            authors = f"{surnames[0]} et al."
+        else:
+            authors = " and ".join(surnames) or key
+        cited[key] = (authors, entry.fields.get("year", "n.d."))
+    return cited
+
+
+def citation(role: str, keys: str) -> str:
+    """A MyST citation role as text: ``{cite}`grek2025``` -> ``(Grek, 2025)``, ``{cite:t}`` ->
+    ``Grek (2025)``; a key not in the bibliography stays as written, in parentheses."""
+    known = bibliography()
+    found = [known.get(key.strip()) for key in keys.split(",") if key.strip()]
+    if not found or None in found:
+        return f"({keys})"
+    if role in ("cite:t", "cite:ts"):
+        return "; ".join(f"{authors} ({year})" for authors, year in found)
+    if role == "cite:author":
+        return "; ".join(authors for authors, _ in found)
+    if role == "cite:year":
+        return "; ".join(year for _, year in found)
+    return "(" + "; ".join(f"{authors}, {year}" for authors, year in found) + ")"
+
+
+def markdown_html(text: str) -> Markup:
     """Trusted Markdown (the guide's rubrics, the master's prompts) as HTML: tables on, raw
-    HTML off; MyST roles shown as their text."""
+    HTML off, so the result is safe to insert; MyST roles shown as their text, citations as
+    author and year."""
     from markdown_it import MarkdownIt
 
     text = COMMENT.sub("", text)
-    text = ROLE.sub(lambda m: f"({m.group(2)})" if m.group(1) == "cite" else m.group(2), text)
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    text = ROLE.sub(
+        lambda m: citation(m.group(1), m.group(2)) if m.group(1) in CITE_ROLES else m.group(2),
+        text,
+    )
+    return Markup(MarkdownIt("commonmark", {"html": False}).enable("table").render(text))
 
 
 def _cut(text: str) -> str:
@@ -191,63 +243,46 @@ def responses_html(
     rubrics: dict[str, str],
     missing: list[GradeRow],
     guide_name: str,
+    page_folder: Path | None = None,
 ) -> str:
-    """The whole page: per question, its prompt and rubric, then every submission's answer."""
-    parts = [
-        f"<h1>Open answers: {escape(slug)}</h1>",
-        '<p class="note">Private: this page shows students\' answers with their names. Keep it '
-        "outside any public repository. Answers are shown as the students typed them "
-        "(Markdown not rendered).</p>",
-        f"<p>{len(answers)} submissions; questions "
-        + ", ".join(f'<a href="#{escape(q)}">{escape(q)}</a>' for q in questions)
-        + ".</p>",
-    ]
-    unread = [a for a in answers if a.problem]
-    if unread or missing:
-        parts.append("<h2>Not shown</h2><ul>")
-        parts += [f"<li>{escape(_who(a.row))}: {escape(a.problem)}</li>" for a in unread]
-        parts += [f"<li>{escape(_who(row))}: nothing submitted</li>" for row in missing]
-        parts.append("</ul>")
-    readable = [a for a in answers if not a.problem]
-    for question, (points, prompt) in questions.items():
-        parts.append(
-            f'<section class="question" id="{escape(question)}" aria-labelledby="h-{escape(question)}">'
-            f'<h2 id="h-{escape(question)}">{escape(question)} ({points:g} points)</h2>'
-            '<div class="question-body"><div class="answers">'
-        )
-        if prompt:
-            parts.append(
-                f'<details class="prompt"><summary>The question</summary>'
-                f"{markdown_html(prompt)}</details>"
-            )
-        for answer in readable:
-            cells = answer.cells.get(question)
-            parts.append(f'<article class="response"><h3>{escape(_who(answer.row))}</h3>')
-            if cells is None:
-                parts.append(
-                    '<p class="empty">The question is not in this notebook '
-                    "(its prompt cell was deleted or changed).</p>"
-                )
-            elif not cells:
-                parts.append('<p class="empty">No answer.</p>')
-            for kind, text in cells or []:
-                label = "" if kind == "markdown" else f'<p class="note">{escape(kind)} cell:</p>'
-                css = "answer" if kind == "markdown" else "answer code"
-                parts.append(f'{label}<pre class="{css}">{escape(_cut(text))}</pre>')
-            parts.append("</article>")
-        parts.append("</div>")
-        rubric = rubrics.get(question)
-        body = (
-            markdown_html(rubric)
-            if rubric
-            else f"<p>No rubric for {escape(question)} found in {escape(guide_name)}.</p>"
-        )
-        parts.append(
-            f'<aside class="rubric" tabindex="0" aria-label="Rubric for {escape(question)}">'
-            f"<h3>Rubric for {escape(question)}</h3>{body}</aside></div></section>"
-        )
-    return document(f"Open answers: {slug}", "\n".join(parts)).replace(
-        "<body>", '<body class="responses">', 1
+    """The whole page (templates/responses.html): per question, its prompt and rubric, then
+    every submission's answer; with ``page_folder``, each answer links to its file."""
+
+    def shown(answer: Answer) -> dict:
+        href = None
+        if page_folder is not None and answer.path is not None:
+            href = file_href(Path(os.path.relpath(answer.path, page_folder)).as_posix())
+        return {
+            "who": _who(answer.row),
+            "name": answer.row.submission,
+            "problem": answer.problem,
+            "href": href,
+            "cells": {
+                q: None if cells is None else [(kind, _cut(text)) for kind, text in cells]
+                for q, cells in answer.cells.items()
+            },
+        }
+
+    return render(
+        "responses.html",
+        title=f"Open answers: {slug}",
+        charts=None,
+        body_class="responses",
+        slug=slug,
+        answers=answers,
+        questions=[
+            {
+                "name": question,
+                "points": f"{points:g}",
+                "prompt": markdown_html(prompt) if prompt else None,
+                "rubric": markdown_html(rubrics[question]) if rubrics.get(question) else None,
+            }
+            for question, (points, prompt) in questions.items()
+        ],
+        unread=[shown(a) for a in answers if a.problem],
+        readable=[shown(a) for a in answers if not a.problem],
+        missing=[_who(row) for row in missing],
+        guide_name=guide_name,
     )
 
 
@@ -285,6 +320,8 @@ def collect(path: Path, slug: str, master: Path, roster: Path | None):
     prompts = {question: prompt for question, (_, prompt) in questions.items()}
     base, paths, _ = scan(Path(path))
     answers = [read_answers(p, p.relative_to(base).as_posix(), slug, prompts) for p in paths]
+    for answer, file in zip(answers, paths, strict=True):
+        answer.path = file.resolve()
     missing = []
     if roster is not None:
         rows = match_roster([a.row for a in answers], read_roster(roster))
@@ -318,7 +355,15 @@ def responses_command(args) -> int:
     for question in questions:
         if question not in rubrics:
             print(f"warning: no rubric for {question} in {guide}", file=sys.stderr)
-    page = responses_html(args.assignment, answers, questions, rubrics, missing, guide.name)
+    page = responses_html(
+        args.assignment,
+        answers,
+        questions,
+        rubrics,
+        missing,
+        guide.name,
+        page_folder=Path(args.out).resolve().parent,
+    )
     write_page(args.out, page)
     shown = sum(not a.problem for a in answers)
     print(

@@ -213,10 +213,12 @@ class Sandbox:
     def command(self, argv: list[str], folder: Path, workdir: Path) -> list[str]:
         """``argv`` wrapped to run sandboxed, with ``folder`` (holding ``workdir``) writable."""
         limits = self.limits
-        bwrap = [self.bwrap]
+        # The private /tmp comes first: bwrap mounts in order, and a /tmp mounted after the
+        # read-only binds would hide a venv or a checkout under /tmp (CI runners, clones).
+        bwrap = [self.bwrap, "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
         for path in _read_only_dirs():
             bwrap += ["--ro-bind", path, path]
-        bwrap += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
+        bwrap += ["--proc", "/proc", "--dev", "/dev"]
         bwrap += ["--bind", str(folder), str(folder), "--chdir", str(workdir)]
         bwrap += ["--unshare-all", "--unshare-user", "--disable-userns"]
         bwrap += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 from course.exercises import notebook_build_hash
-from course.grading.answers import decode_all
+from course.grading.answers import decode_all, decode_per_question, graded_records
 from course.grading.kernel import DEFAULT_CELL_TIMEOUT, execute_for_answers
 from course.grading.kit import GradingKit, run_tests, write_files
 from course.grading.result import VERSION_MISMATCH, Result
@@ -128,12 +128,17 @@ def grade_submission(
     try:
         work.mkdir()
         write_files(kit.files, work)
-        # The private copy carries otter's expected file name so grader.check finds its tests.
+        # The private copy carries otter's expected file name so grader.check finds its tests
+        # (a renamed notebook is graded as if it had its name: see the instructor guide).
         (work / f"{kit.assignment}.ipynb").write_bytes(raw)
         run = execute_for_answers(
-            notebook, kit.names, work, timeout, sandbox, private, cell_timeout
+            notebook, kit.names, work, timeout, sandbox, private, cell_timeout, kit.question_names
         )
-        if run.status == "error" or (run.status == "timeout" and not run.exported["answers"]):
+        if run.status == "error" or (
+            run.status == "timeout"
+            and not run.exported["answers"]
+            and not run.exported.get("checked")
+        ):
             if sandbox is not None and run.message.startswith("the kernel died"):
                 limits = sandbox.limits
                 run.message = (
@@ -141,7 +146,9 @@ def grade_submission(
                     f"the {describe_size(limits.memory)} memory or the CPU time limit)"
                 )
             return Result(run.status, message=run.message, flags=flags)
-        outcomes = run_tests(kit, decode_all(run.exported), clean)
+        # Each question on its values at its last grader.check (else at the end), as otter.
+        per_question = decode_per_question(run.exported, kit.questions)
+        outcomes = run_tests(kit, decode_all(run.exported), clean, per_question)
     finally:
         shutil.rmtree(private, ignore_errors=True)
         shutil.rmtree(clean, ignore_errors=True)
@@ -153,10 +160,15 @@ def grade_submission(
         counts = collections.Counter(run.cell_errors)
         listed = ", ".join(f"{n} x{c}" if c > 1 else n for n, c in sorted(counts.items()))
         notes.append(f"cells raised: {listed}")
-    missing = sorted(n for n in run.exported.get("missing", []) if n in kit.names)
+    records = graded_records(run.exported, kit.questions)
+    missing, failed = set(), {}
+    for question, record in records.items():
+        own = kit.question_names.get(question, [])
+        missing.update(n for n in record.get("missing", []) if n in own)
+        failed.update((n, why) for n, why in record.get("failed", {}).items() if n in own)
     if missing:
-        notes.append("not defined: " + ", ".join(missing))
-    for name, why in sorted(run.exported.get("failed", {}).items()):
+        notes.append("not defined: " + ", ".join(sorted(missing)))
+    for name, why in sorted(failed.items()):
         notes.append(f"{name} not exported: {why}")
     if sandbox is not None and any(e.endswith("MemoryError") for e in run.cell_errors):
         notes.append(f"memory limit of {describe_size(sandbox.limits.memory)} reached")
