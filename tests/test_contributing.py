@@ -9,14 +9,7 @@ import re
 import yaml
 
 from course.paths import REPO_ROOT
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [chapter["file"] for chapter in part.get("chapters", [])]
-    return pages
+from tests.test_book import toc_files
 
 
 def chapter_map() -> dict[str, list[str]]:
@@ -31,7 +24,7 @@ def chapter_map() -> dict[str, list[str]]:
 
 
 def test_the_chapter_map_lists_every_toc_page_and_nothing_else():
-    assert sorted(chapter_map()) == sorted(toc_pages())
+    assert sorted(chapter_map()) == sorted(toc_files())
 
 
 def test_the_chapter_map_names_modules_masters_and_tests_that_exist():

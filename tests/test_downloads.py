@@ -28,19 +28,12 @@ from course import exercises
 from course.book import downloads
 from course.paths import REPO_ROOT
 from tests.fixtures.submissions import ClassMaker
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [chapter["file"] for chapter in part.get("chapters", [])]
-    return pages
+from tests.test_book import toc_files
 
 
 def executable_pages() -> list[Path]:
     """Pages with code cells (the ones that have an .ipynb download)."""
-    paths = [REPO_ROOT / f"{page}.md" for page in toc_pages()]
+    paths = [REPO_ROOT / f"{page}.md" for page in toc_files()]
     return [path for path in paths if "```{code-cell}" in path.read_text(encoding="utf-8")]
 
 
