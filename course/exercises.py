@@ -35,7 +35,7 @@ import yaml
 from course.paths import REPO_ROOT
 
 # Bump when the layout or the post-processing below changes, so old builds are redone.
-BUILD_FORMAT = 5
+BUILD_FORMAT = 6
 STAMP_DIR = ".stamps"
 # Otter's check-all cell says it reruns "all of the autograder tests"; in a student notebook it
 # runs only the public ones, and students must not be told otherwise.
