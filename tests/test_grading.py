@@ -408,6 +408,10 @@ def test_the_instructors_solution_notebook_is_not_a_version_mismatch(built_exerc
         notebook = nbformat.read(path, as_version=4)
         assert exercises.notebook_build_hash(notebook) == expected, path
         assert version_flags(notebook, expected) == []
+    # The student README says what is graded: the values at each check.
+    with zipfile.ZipFile(built.student_zip) as bundle:
+        readme = bundle.read("README.md").decode()
+    assert "What your check showed is what is graded" in " ".join(readme.split())
 
 
 @pytest.mark.slow
