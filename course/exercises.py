@@ -310,9 +310,11 @@ answers, read by your instructor. Near the end, `grader.check_all()` reruns ever
 
 What your check showed is what is graded: each question is graded on its variables as they were
 when its `grader.check` cell ran (the last time, if it ran more than once), with the hidden tests
-added. Changing or deleting a variable after its check does not change that question's grade; a
-variable defined only after its check counts as missing. Rerun the check after you change an
-answer. A question whose check cell you deleted is graded on the values at the end.
+added. Changing or deleting a variable after its check does not change that question's grade; an
+answer written only after its check is graded as it was at the check (still `...`, or not
+defined). Rerun the check after you change an answer. A question whose check cell you deleted is
+graded on the values at the end. Keep the notebook's file name `{slug}.ipynb`: the checker opens
+the notebook by that name.
 
 ## 4. Export and submit
 
