@@ -158,6 +158,21 @@ def test_each_question_is_graded_on_its_values_at_its_last_check(monkeypatch, tm
     assert records["q3"] == {"answers": {}, "missing": ["c"], "failed": {}}
 
 
+def test_injected_cells_survive_answer_names_that_look_like_placeholders():
+    """A variable called TARGET or SOURCE must not be replaced again inside the injected cells."""
+    import nbformat
+
+    from course.grading.kernel import prepare
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("TARGET = 1")])
+    names = ["TARGET", "SOURCE", "NAMES"]
+    prepared = prepare(notebook, names, Path("/tmp/NAMES.json"), {"q1": names})
+    for cell in (prepared.cells[0], prepared.cells[-1]):
+        compile(cell.source, "injected", "exec")
+    assert "export(['TARGET', 'SOURCE', 'NAMES'], '/tmp/NAMES.json'" in prepared.cells[-1].source
+    assert "install({'q1': ['TARGET', 'SOURCE', 'NAMES']})" in prepared.cells[0].source
+
+
 def test_signed_lines_reject_forgeries():
     key = b"k" * 32
     line = worker.envelope(key, {"id": "1", "result": {"status": "ok"}})
@@ -408,6 +423,10 @@ def test_the_instructors_solution_notebook_is_not_a_version_mismatch(built_exerc
         notebook = nbformat.read(path, as_version=4)
         assert exercises.notebook_build_hash(notebook) == expected, path
         assert version_flags(notebook, expected) == []
+    # The student README says what is graded: the values at each check.
+    with zipfile.ZipFile(built.student_zip) as bundle:
+        readme = bundle.read("README.md").decode()
+    assert "What your check showed is what is graded" in " ".join(readme.split())
 
 
 @pytest.mark.slow

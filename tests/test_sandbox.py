@@ -151,16 +151,23 @@ def test_the_sandbox_starts_from_a_checkout_and_venv_under_tmp():
     try:
         shutil.copytree(REPO_ROOT / "course", checkout / "course")
         python = venv_under_tmp(checkout)
+        # The probe, then a kernel's imports inside the sandbox: the venv and the
+        # site-packages its .pth line adds are both visible there.
         probe = (
-            "import course.grading.sandbox as s, sys; assert sys.prefix.startswith('/tmp/'); "
-            "box = s.Sandbox.create(s.Limits()); box.probe(); box.close(); print('PROBED', "
-            "s.__file__)"
+            "import course.grading.sandbox as s, pathlib, subprocess, sys, tempfile; "
+            "assert sys.prefix.startswith('/tmp/'); "
+            "box = s.Sandbox.create(s.Limits()); box.probe(); "
+            "d = pathlib.Path(tempfile.mkdtemp(dir='/tmp')); "
+            "code = 'import ipykernel, pandas, otter; print(1)'; "
+            "done = subprocess.run(box.command([sys.executable, '-c', code], d, d), "
+            "capture_output=True, text=True); box.close(); "
+            "print('PROBED', s.__file__, done.stdout.strip() or done.stderr[-300:])"
         )
         done = subprocess.run(
             [str(python), "-c", probe], cwd=checkout, capture_output=True, text=True, timeout=120
         )
         assert done.returncode == 0, done.stderr
-        assert done.stdout.split() == ["PROBED", str(checkout / "course/grading/sandbox.py")]
+        assert done.stdout.split() == ["PROBED", str(checkout / "course/grading/sandbox.py"), "1"]
     finally:
         shutil.rmtree(checkout, ignore_errors=True)
 

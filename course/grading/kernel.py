@@ -4,6 +4,7 @@ answers: outputs are dropped as they arrive, errors do not stop the run, and a d
 from __future__ import annotations
 
 import math
+import re
 import secrets
 import shutil
 import tempfile
@@ -173,6 +174,13 @@ def _quiet_client(
     return client
 
 
+def fill(template: str, **values: str) -> str:
+    """``template`` with each placeholder word replaced in one pass: inserted text (a variable
+    called ``TARGET``, say) is never itself replaced."""
+    words = "|".join(map(re.escape, values))
+    return re.sub(rf"\b({words})\b", lambda match: values[match.group(1)], template)
+
+
 def ignored(cell) -> bool:
     """A cell otter's runner removes: tagged ``otter_ignore`` or marked ``otter: ignore``."""
     metadata = cell.get("metadata", {})
@@ -187,10 +195,11 @@ def prepare(notebook, names: list[str], answers_path: Path, questions: dict | No
     ``questions`` maps each question to the names its tests read (recorded at its check)."""
     import nbformat
 
-    grading_mode = (
-        GRADING_MODE_CELL.replace("SKIPPED", repr(SKIPPED_IMPORTS))
-        .replace("SOURCE", repr(export_source()))
-        .replace("QUESTIONS", repr(dict(questions or {})))
+    grading_mode = fill(
+        GRADING_MODE_CELL,
+        SKIPPED=repr(SKIPPED_IMPORTS),
+        SOURCE=repr(export_source()),
+        QUESTIONS=repr(dict(questions or {})),
     )
     cells = [nbformat.v4.new_code_cell(grading_mode)]
     for number, cell in enumerate(notebook.cells, start=1):
@@ -204,9 +213,7 @@ def prepare(notebook, names: list[str], answers_path: Path, questions: dict | No
                 calls = "".join(f"__import__('otter').Notebook().check({q!r})\n" for q in listed)
                 cells.append(nbformat.v4.new_code_cell(calls))
         # markdown and raw cells need no kernel time
-    export_cell = EXPORT_CELL.replace("NAMES", repr(names)).replace(
-        "TARGET", repr(str(answers_path))
-    )
+    export_cell = fill(EXPORT_CELL, NAMES=repr(names), TARGET=repr(str(answers_path)))
     cells.append(nbformat.v4.new_code_cell(export_cell))
     prepared = nbformat.v4.new_notebook(cells=cells)
     prepared.metadata = notebook.metadata

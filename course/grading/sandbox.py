@@ -95,9 +95,12 @@ def describe_size(size: int) -> str:
 
 
 def _read_only_dirs() -> list[str]:
-    """System folders, the Python installation and the venv, without ones inside another."""
+    """System folders, the Python installation and the venv, and any other site-packages the
+    interpreter's path names (a venv layered on another by a .pth line), without ones inside
+    another. Never the checkout itself: an editable install's path is not a site-packages."""
     wanted = [*SYSTEM_DIRS, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
     wanted.append(str(Path(os.path.realpath(sys.executable)).parent.parent))
+    wanted += [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
     found = sorted({os.path.abspath(p) for p in wanted if os.path.isdir(p)}, key=len)
     kept: list[str] = []
     for path in found:
