@@ -4,6 +4,7 @@ check with its hint, while the answer key passes. Masters are found in ``exercis
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import zipfile
@@ -116,8 +117,8 @@ __course_snapshot = {k: __course_clone(v) for k, v in list(globals().items())
                      if not k.startswith("_") and k not in __course_skip}
 """
 
-# Before each mistake: the namespace as the key left it, minus the question's own answers, so a
-# wrong answer that raises leaves them undefined as it would in a fresh run.
+# Before each mistake: the namespace as the key left it, minus what the key's answer cell of that
+# question binds, so a wrong answer that raises leaves those names undefined, as in a fresh run.
 RESTORE_CELL = """
 for __k in [k for k in list(globals()) if not k.startswith("_") and k not in __course_skip]:
     del globals()[__k]
@@ -127,59 +128,48 @@ for __k in NAMES:
     globals().pop(__k, None)
 """
 
-EXPORT_CELL = """
-__course_space = {}
-exec(SOURCE, __course_space)
-__course_space["export"](NAMES, TARGET, globals())
-"""
+
+def bound_names(source: str) -> list[str]:
+    """The names a cell binds at its top level (assignments, defs, imports, loops)."""
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names += [(a.asname or a.name).split(".")[0] for a in node.names]
+        else:
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                    names.append(inner.id)
+    return list(dict.fromkeys(names))
 
 
-def question_names(kit) -> dict[str, list[str]]:
-    """question -> the notebook names its public tests take."""
-    from course.grading.kit import _test_file
-
-    names = {}
-    for question, source in kit.tests.items():
-        cases = _test_file(source, question).test_cases
-        params = [p for case in cases for p in case.body._get_func_params() if p != "env"]
-        names[question] = list(dict.fromkeys(params))
-    return names
-
-
-def run_mistakes(key_notebook, listed, kit, folder: Path) -> tuple[dict, list[dict]]:
-    """Run the answer key once, then every listed mistake in the same kernel, each from the
-    key's state; returns the key's public outcomes and one outcome per mistake, in order."""
+def run_mistakes(maker, listed, kit, folder: Path) -> tuple[dict, list[dict]]:
+    """Run the answer key once, as the grader prepares it, then every listed mistake in the
+    same kernel, each from the key's state; returns the key's public outcomes and one outcome
+    per mistake, in order."""
     from nbclient import NotebookClient
 
-    from course.grading.kernel import GRADING_MODE_CELL, export_source
-    from course.grading.skipped_imports import SKIPPED_IMPORTS
-
-    source = export_source()
-    grading_mode = GRADING_MODE_CELL.replace("SKIPPED", repr(SKIPPED_IMPORTS))
-    per_question = question_names(kit)
+    from course.grading.kernel import EXPORT_CELL, fill, prepare
 
     def export(names, target):
-        return nbformat.v4.new_code_cell(
-            EXPORT_CELL.replace("SOURCE", repr(source))
-            .replace("NAMES", repr(names))
-            .replace("TARGET", repr(str(target)))
-        )
+        cell = fill(EXPORT_CELL, NAMES=repr(names), TARGET=repr(str(target)))
+        return nbformat.v4.new_code_cell(cell)
 
-    cells = [nbformat.v4.new_code_cell(grading_mode)]
-    cells += [
-        nbformat.v4.new_code_cell(c.source) for c in key_notebook.cells if c.cell_type == "code"
-    ]
-    cells += [export(kit.names, folder / "key.json"), nbformat.v4.new_code_cell(SNAPSHOT_CELL)]
+    key_notebook = maker.notebook(answered=maker.questions)
+    notebook = prepare(key_notebook, kit.names, folder / "key.json", kit.question_names)
+    notebook.cells.append(nbformat.v4.new_code_cell(SNAPSHOT_CELL))
     order = []
     for question, entries in listed.items():
         for entry in entries:
             target = folder / f"mistake-{len(order)}.json"
-            names = per_question[question]
-            cells.append(nbformat.v4.new_code_cell(RESTORE_CELL.replace("NAMES", repr(names))))
-            cells.append(nbformat.v4.new_code_cell(entry["answer"]))
-            cells.append(export(names, target))
+            bound = bound_names(maker.answers[question])
+            notebook.cells.append(
+                nbformat.v4.new_code_cell(RESTORE_CELL.replace("NAMES", repr(bound)))
+            )
+            notebook.cells.append(nbformat.v4.new_code_cell(entry["answer"]))
+            notebook.cells.append(export(kit.question_names[question], target))
             order.append((question, target))
-    notebook = nbformat.v4.new_notebook(cells=cells, metadata=key_notebook.metadata)
     client = NotebookClient(
         notebook,
         timeout=300,
@@ -210,7 +200,7 @@ def test_each_listed_mistake_fails_its_public_check_with_its_hint(
     maker = ClassMaker(built.student_notebook, built.solutions_notebook)
     kit = grading.public_kit(maker.student, built.student_notebook)
 
-    key, outcomes = run_mistakes(maker.notebook(answered=maker.questions), listed, kit, folder)
+    key, outcomes = run_mistakes(maker, listed, kit, folder)
     failing = {
         q: o["public_summary"] for q, o in key.items() if o["public_passed"] < o["public_total"]
     }

@@ -55,6 +55,7 @@ def grade_command(args) -> int:
         options = replace(options, manual_questions=manual_questions)
         plan = ClassPlan.read(Path(args.submissions), options)
         if sandboxed:  # fail closed before building anything
+            assert options.limits is not None  # sandboxed runs always carry limits
             Sandbox.create(options.limits).close()
         else:
             print(UNSANDBOXED_WARNING, file=sys.stderr)

@@ -80,7 +80,7 @@ def sandboxed_manager_class(sandbox: Sandbox, folder: Path, workdir: Path):
         def format_kernel_cmd(self, extra_arguments=None):
             return sandbox.command(super().format_kernel_cmd(extra_arguments), folder, workdir)
 
-        async def interrupt_kernel(self):
+        async def interrupt_kernel(self) -> None:  # type: ignore[override]  # no restart flag
             # A signal would reach bwrap, not the kernel, and end the sandbox: ask the kernel
             # to interrupt itself over its control channel instead.
             self._connect_control_socket()
@@ -121,6 +121,12 @@ def _quiet_client(
     last = len(notebook.cells) - 1
 
     class QuietClient(NotebookClient):
+        cell_errors: list[str]
+        missing_files: list[str]
+        stopped: list[int]
+        out_of_time: bool
+        current: int
+
         def output(self, outs, msg, display_id, cell_index):
             # Keep nothing: only the exported answers matter, and a cell printing
             # gigabytes must not fill the grader's memory.
@@ -145,7 +151,8 @@ def _quiet_client(
                 self.out_of_time = True
             else:
                 self.stopped.append(self.current)
-            await self.km.interrupt_kernel()
+            assert self.km is not None  # set while the notebook runs
+            await self.km.interrupt_kernel()  # type: ignore[misc]  # async in AsyncKernelManager
             # Answer for the kernel: nbclient moves on to the next cell at once.
             return {"content": {"status": "error", "ename": "CellTimeout", "evalue": ""}}
 

@@ -43,7 +43,9 @@ def _test_file(source: str, question: str):
 
 
 def _describe(tests: dict[str, str]) -> tuple[dict[str, float], list[str], dict[str, list[str]]]:
-    possible, names, per_question = {}, [], {}
+    possible: dict[str, float] = {}
+    names: list[str] = []
+    per_question: dict[str, list[str]] = {}
     for question, source in tests.items():
         test_file = _test_file(source, question)
         possible[question] = float(test_file.possible)

@@ -176,7 +176,7 @@ def question_chart(stats: list[QuestionStats]):
     mean_label, full_label = "mean score (share of points)", "full marks (share of submissions)"
     records = []
     for s in stats:
-        if s.count and s.points:
+        if s.count and s.points and s.mean is not None:
             records.append(
                 {"question": s.question, "measure": mean_label, "value": s.mean / s.points}
             )

@@ -197,8 +197,9 @@ def citation(role: str, keys: str) -> str:
     """A MyST citation role as text: ``{cite}`grek2025``` -> ``(Grek, 2025)``, ``{cite:t}`` ->
     ``Grek (2025)``; a key not in the bibliography stays as written, in parentheses."""
     known = bibliography()
-    found = [known.get(key.strip()) for key in keys.split(",") if key.strip()]
-    if not found or None in found:
+    wanted = [key.strip() for key in keys.split(",") if key.strip()]
+    found = [known[key] for key in wanted if key in known]
+    if not wanted or len(found) != len(wanted):
         return f"({keys})"
     if role in ("cite:t", "cite:ts"):
         return "; ".join(f"{authors} ({year})" for authors, year in found)

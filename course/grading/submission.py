@@ -161,7 +161,8 @@ def grade_submission(
         listed = ", ".join(f"{n} x{c}" if c > 1 else n for n, c in sorted(counts.items()))
         notes.append(f"cells raised: {listed}")
     records = graded_records(run.exported, kit.questions)
-    missing, failed = set(), {}
+    missing: set[str] = set()
+    failed: dict[str, str] = {}
     for question, record in records.items():
         own = kit.question_names.get(question, [])
         missing.update(n for n in record.get("missing", []) if n in own)

@@ -116,19 +116,21 @@ class Worker:
             start_new_session=True,
             cwd=tempfile.gettempdir(),
         )
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both PIPE
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self.buffer = b""
-        self.proc.stdin.write(self.key.hex().encode() + b"\n")
-        self.proc.stdin.flush()
+        self.stdin.write(self.key.hex().encode() + b"\n")
+        self.stdin.flush()
 
     def ask(self, job: dict, wait: float) -> Result | None:
         """Send a job; the signed result, or None if the worker died or ran out of time."""
         try:
-            self.proc.stdin.write(envelope(self.key, job).encode())
-            self.proc.stdin.flush()
+            self.stdin.write(envelope(self.key, job).encode())
+            self.stdin.flush()
         except OSError:  # the worker is already gone (broken pipe)
             return None
         deadline = time.monotonic() + wait
-        fd = self.proc.stdout.fileno()
+        fd = self.stdout.fileno()
         while True:
             while b"\n" in self.buffer:
                 line, self.buffer = self.buffer.split(b"\n", 1)
@@ -153,7 +155,7 @@ class Worker:
                 pass
         else:
             try:
-                self.proc.stdin.close()
+                self.stdin.close()
                 self.proc.wait(timeout=30)
             except (OSError, subprocess.TimeoutExpired):
                 self.stop(kill=True)
