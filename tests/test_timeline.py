@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -25,6 +26,7 @@ VERIFIED_DATES = [
     ("events", "2003-10-30", "Voloshin"),
     ("events", "2003-11-23", "Rose Revolution"),
     ("events", "2004-03-29", "NATO"),
+    ("events", "2003-11-06", "forward strategy of freedom"),
     ("events", "2005-01-20", "Freedom Agenda"),
     ("contacts", "2005-02-24", "Bratislava"),
     ("events", "2007-02-10", "Munich"),
@@ -90,6 +92,34 @@ def test_every_row_has_a_source_url_and_a_typed_date():
     assert EVENTS["score"].dtype == "Int64"
 
 
+def test_event_ids_are_unique_keys():
+    assert EVENTS["event_id"].is_unique
+    assert EVENTS["event_id"].str.fullmatch(r"E\d{3}").all()
+
+
+def test_each_new_era_has_fifteen_sourced_events_and_its_contacts():
+    for era in ("reagan-gorbachev", "clinton-yeltsin", "obama-medvedev"):
+        rows = EVENTS[EVENTS["era"] == era]
+        assert len(rows) >= 15, era
+        assert rows["source_url"].str.match(r"^https?://").all()
+        assert (CONTACTS["era"] == era).sum() >= 5, era
+    soviet = CONTACTS[CONTACTS["russian_state"] == "USSR"]
+    assert set(soviet["russian_leader"]) == {"Gorbachev"}
+    assert set(soviet["era"]) == {"reagan-gorbachev"}
+
+
+def test_agreement_steps_are_their_own_rows():
+    """INF and New START: signature, ratification and entry into force are separate rows, and
+    the later suspension and withdrawal rows sit in the eras of their dates."""
+    inf = EVENTS[EVENTS["event"].str.contains("INF")].set_index("date")
+    for day in ("1987-12-08", "1988-05-27", "1988-06-01", "2019-02-01", "2019-08-02"):
+        assert pd.Timestamp(day) in inf.index, day
+    start = EVENTS[EVENTS["event"].str.contains("New START")].set_index("date")
+    for day in ("2010-04-08", "2010-12-22", "2011-02-05", "2021-02-03", "2023-02-21"):
+        assert pd.Timestamp(day) in start.index, day
+    assert start.loc[pd.Timestamp("2023-02-21"), "era"] == "between"
+
+
 def test_enumerations_and_scores():
     assert set(EVENTS["era"]) == set(timeline.ERAS)
     assert set(EVENTS["kind"]) <= set(timeline.KINDS)
@@ -111,7 +141,18 @@ def test_dates_sit_inside_their_era():
 def test_in_era_edges():
     assert timeline.in_era(pd.Timestamp("2001-01-20"), "day", "bush-putin")
     assert not timeline.in_era(pd.Timestamp("2009-01-20"), "day", "bush-putin")
-    assert timeline.in_era(pd.Timestamp("2009-01-20"), "day", "between")
+    # 2009-01-20 opens the Obama-Medvedev era; Putin's inauguration of 2012-05-07 closes it.
+    assert timeline.in_era(pd.Timestamp("2009-01-20"), "day", "obama-medvedev")
+    assert not timeline.in_era(pd.Timestamp("2009-01-20"), "day", "between")
+    assert timeline.in_era(pd.Timestamp("2012-05-06"), "day", "obama-medvedev")
+    assert timeline.in_era(pd.Timestamp("2012-05-07"), "day", "between")
+    assert timeline.era_of(pd.Timestamp("1985-11-18")) is None
+    assert timeline.era_of(pd.Timestamp("1985-11-19")) == "reagan-gorbachev"
+    assert timeline.era_of(pd.Timestamp("1988-12-31")) == "reagan-gorbachev"
+    assert timeline.era_of(pd.Timestamp("1989-01-01")) == "between"
+    assert timeline.era_of(pd.Timestamp("1993-01-20")) == "clinton-yeltsin"
+    assert timeline.era_of(pd.Timestamp("1999-12-31")) == "clinton-yeltsin"
+    assert timeline.era_of(pd.Timestamp("2000-01-01")) == "between"
     assert timeline.in_era(timeline.AS_OF, "day", "trump-putin")
     assert not timeline.in_era(timeline.AS_OF + pd.Timedelta(days=1), "day", "trump-putin")
     # A month that straddles an inauguration belongs to neither side.
@@ -123,10 +164,13 @@ def test_in_era_edges():
 def test_first_meetings():
     assert timeline.first_meeting(CONTACTS, "bush-putin") == pd.Timestamp("2001-06-16")
     assert timeline.first_meeting(CONTACTS, "trump-putin") == pd.Timestamp("2017-07-07")
+    assert timeline.first_meeting(CONTACTS, "reagan-gorbachev") == pd.Timestamp("1985-11-19")
+    assert timeline.first_meeting(CONTACTS, "clinton-yeltsin") == pd.Timestamp("1993-04-03")
+    assert timeline.first_meeting(CONTACTS, "obama-medvedev") == pd.Timestamp("2009-04-01")
     with pytest.raises(ValueError, match="no in-person contact"):
         timeline.first_meeting(CONTACTS, "between")
     with pytest.raises(ValueError, match="unknown era"):
-        timeline.first_meeting(CONTACTS, "obama-medvedev")
+        timeline.first_meeting(CONTACTS, "bush-medvedev")
 
 
 def test_years_in_office_rule():
@@ -192,25 +236,60 @@ def test_era_arc():
     assert trump["months_since_first_meeting"].min() < 0  # the January 2017 call precedes Hamburg
 
 
-HEADER = "date,precision,era,event,kind,score,status,source_url\n"
-GOOD = "2001-06-16,day,bush-putin,First meeting,meeting,2,verified,https://example.org/a\n"
+HEADER = "event_id,date,precision,era,event,kind,score,status,source_url\n"
+GOOD = "E001,2001-06-16,day,bush-putin,First meeting,meeting,2,verified,https://example.org/a\n"
 
 
 @pytest.mark.parametrize(
     ("row", "column", "words"),
     [
-        ("2002-05-24,day,bush-putin,Treaty,agreement,2,verified,", "source_url", "blank"),
-        ("2002-05-24,day,bush-putin,Treaty,agreement,5,verified,https://e.org", "score", "-3..3"),
-        ("2012-05-24,day,bush-putin,Treaty,agreement,2,verified,https://e.org", "date", "outside"),
-        ("2002-05,day,bush-putin,Treaty,agreement,2,verified,https://e.org", "date", "precision"),
-        ("2002-05-24,day,obama,Treaty,agreement,2,verified,https://e.org", "era", "not one of"),
-        ("2002-05-24,day,bush-putin,Treaty,summit,2,verified,https://e.org", "kind", "not one of"),
+        ("E002,2002-05-24,day,bush-putin,Treaty,agreement,2,verified,", "source_url", "blank"),
         (
-            "2002-05-24,day,bush-putin,Treaty,agreement,2,confirmed,https://e.org",
+            "E002,2002-05-24,day,bush-putin,Treaty,agreement,5,verified,https://e.org",
+            "score",
+            "-3..3",
+        ),
+        (
+            "E002,2012-05-24,day,bush-putin,Treaty,agreement,2,verified,https://e.org",
+            "date",
+            "outside",
+        ),
+        (
+            "E002,2002-05,day,bush-putin,Treaty,agreement,2,verified,https://e.org",
+            "date",
+            "precision",
+        ),
+        (
+            "E002,2002-05-24,day,obama,Treaty,agreement,2,verified,https://e.org",
+            "era",
+            "not one of",
+        ),
+        (
+            "E002,2002-05-24,day,bush-putin,Treaty,summit,2,verified,https://e.org",
+            "kind",
+            "not one of",
+        ),
+        (
+            "E002,2002-05-24,day,bush-putin,Treaty,agreement,2,confirmed,https://e.org",
             "status",
             "not one",
         ),
-        ("2026-03-01,day,trump-putin,Later,call,1,verified,https://e.org", "date", "outside"),
+        ("E002,2026-03-01,day,trump-putin,Later,call,1,verified,https://e.org", "date", "outside"),
+        (
+            "E002,1989-06-01,day,reagan-gorbachev,Later,call,1,verified,https://e.org",
+            "date",
+            "outside",
+        ),
+        (
+            "E001,2002-05-24,day,bush-putin,Treaty,agreement,2,verified,https://e.org",
+            "event_id",
+            "repeats",
+        ),
+        (
+            "2,2002-05-24,day,bush-putin,Treaty,agreement,2,verified,https://e.org",
+            "event_id",
+            "form",
+        ),
     ],
 )
 def test_bad_event_rows_are_refused(tmp_path, row, column, words):
@@ -224,15 +303,146 @@ def test_bad_event_rows_are_refused(tmp_path, row, column, words):
 
 
 def test_bad_contact_rows_are_refused(tmp_path):
-    header = "date,precision,us_leader,russian_leader,place,format,status,source_url\n"
-    good = "2017-07-07,day,Trump,Putin,Hamburg,sidelines,verified,https://e.org\n"
+    header = (
+        "date,precision,us_leader,russian_leader,place,format,status,source_url,russian_state\n"
+    )
+    good = "2017-07-07,day,Trump,Putin,Hamburg,sidelines,verified,https://e.org,Russia\n"
     for row, column in [
-        ("2016-11-14,day,Trump,Putin,telephone,call,partial,https://e.org", "date"),
-        ("2018-07-16,day,Obama,Putin,Helsinki,summit,verified,https://e.org", "us_leader"),
-        ("2018-07-16,day,Trump,Putin,Helsinki,dinner,verified,https://e.org", "format"),
+        ("2016-11-14,day,Trump,Putin,telephone,call,partial,https://e.org,Russia", "date"),
+        ("2018-07-16,day,Carter,Putin,Helsinki,summit,verified,https://e.org,Russia", "us_leader"),
+        ("2018-07-16,day,Trump,Putin,Helsinki,dinner,verified,https://e.org,Russia", "format"),
+        # Obama met Putin after May 2012, outside the Obama-Medvedev era.
+        (
+            "2013-09-05,day,Obama,Putin,St Petersburg,sidelines,verified,https://e.org,Russia",
+            "date",
+        ),
+        (
+            "2010-04-08,day,Obama,Putin,Prague,summit,verified,https://e.org,Russia",
+            "russian_leader",
+        ),
+        (
+            "1987-12-08,day,Reagan,Gorbachev,Washington,summit,verified,https://e.org,Russia",
+            "russian_state",
+        ),
+        (
+            "1987-12-08,day,Reagan,Gorbachev,Washington,summit,verified,https://e.org,Soviet",
+            "russian_state",
+        ),
     ]:
         path = tmp_path / "contacts.csv"
         path.write_text(header + good + row + "\n", encoding="utf-8")
         with pytest.raises(tables.TableError) as err:
             timeline.load_contacts(path)
         assert err.value.line == 3 and err.value.column == column
+
+
+# ---- agreement between the two codings (course.agreement) ------------------------------------
+
+SMALL_FIRST = [1, 1, 2, 0]
+SMALL_SECOND = [1, 2, 2, 0]
+
+
+def test_weighted_kappa_by_hand():
+    """Categories 0, 1, 2 (k = 3). Observed weighted disagreement: one pair (1, 2) at weight
+    1/2 (linear) or 1/4 (quadratic), over 4 pairs. Marginals: first (1/4, 1/2, 1/4), second
+    (1/4, 1/4, 1/2); expected weighted disagreement 7/16 (linear) and 5/16 (quadratic).
+    kappa = 1 - (1/8) / (7/16) = 5/7 and 1 - (1/16) / (5/16) = 4/5."""
+    from course import agreement
+
+    linear = agreement.weighted_kappa(SMALL_FIRST, SMALL_SECOND, categories=[0, 1, 2])
+    quadratic = agreement.weighted_kappa(
+        SMALL_FIRST, SMALL_SECOND, categories=[0, 1, 2], weights="quadratic"
+    )
+    assert linear == pytest.approx(5 / 7)
+    assert quadratic == pytest.approx(4 / 5)
+    assert agreement.raw_agreement(SMALL_FIRST, SMALL_SECOND) == 0.75
+    # On the full -3..+3 scale the distances are only rescaled (|i - j| / 6 instead of / 2),
+    # which cancels in the ratio: unused scale points do not change kappa.
+    assert agreement.weighted_kappa(SMALL_FIRST, SMALL_SECOND) == pytest.approx(5 / 7)
+    assert agreement.weighted_kappa(
+        SMALL_FIRST, SMALL_SECOND, weights="quadratic"
+    ) == pytest.approx(4 / 5)
+
+
+def test_weighted_kappa_known_values():
+    """Two categories: weighted kappa equals Cohen's kappa; the textbook table of 50 pairs
+    (20 yes-yes, 5 yes-no, 10 no-yes, 15 no-no) gives kappa = 0.4."""
+    from course import agreement
+
+    first = ["yes"] * 25 + ["no"] * 25
+    second = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+    assert agreement.weighted_kappa(first, second, categories=["yes", "no"]) == pytest.approx(0.4)
+    assert agreement.weighted_kappa([3, -3, 0], [3, -3, 0]) == 1.0
+    # Full disagreement at the two ends of the scale: observed equals the maximum possible.
+    assert agreement.weighted_kappa([-3, 3], [3, -3]) == pytest.approx(-1.0)
+    assert np.isnan(agreement.weighted_kappa([1, 1], [1, 1]))
+
+
+def test_weighted_kappa_refuses_bad_input():
+    from course import agreement
+
+    with pytest.raises(ValueError, match="length"):
+        agreement.weighted_kappa([1], [1, 2])
+    with pytest.raises(ValueError, match="not in the categories"):
+        agreement.weighted_kappa([4], [1])
+    with pytest.raises(ValueError, match="unknown weights"):
+        agreement.weighted_kappa([1], [1], weights="cubic")
+
+
+def test_second_coding_covers_every_scored_event():
+    from course import agreement
+
+    second = agreement.load_second_coding()
+    assert set(second["event_id"]) == set(EVENTS.loc[EVENTS["score"].notna(), "event_id"])
+    table = agreement.agreement_by_era(EVENTS, second)
+    assert list(table.columns) == agreement.AGREEMENT_COLUMNS
+    assert table.loc[table["era"] == "all", "n"].item() == EVENTS["score"].notna().sum()
+    assert table.loc[table["era"] != "all", "n"].sum() == EVENTS["score"].notna().sum()
+    # Recompute each era's figures directly from the two columns.
+    both = EVENTS.merge(second, on="event_id")
+    for _, row in table.iterrows():
+        rows = both if row["era"] == "all" else both[both["era"] == row["era"]]
+        same = (rows["score"] == rows["second_score"]).mean()
+        assert row["raw_agreement"] == pytest.approx(same)
+        assert row["kappa"] == pytest.approx(
+            agreement.weighted_kappa(rows["score"].astype(int), rows["second_score"].astype(int))
+        )
+    listed = agreement.disagreements(EVENTS, second)
+    assert len(listed) == (both["score"] != both["second_score"]).sum()
+    assert (listed["difference"] == listed["second_score"] - listed["first_score"]).all()
+    assert (listed["difference"] != 0).all()
+
+
+def test_second_coding_refuses_missing_and_unknown_ids(tmp_path):
+    from course import agreement
+
+    second = agreement.load_second_coding()
+    with pytest.raises(ValueError, match="without a second score"):
+        agreement.paired(EVENTS, second.iloc[1:])
+    extra = pd.concat([second, second.iloc[[0]].assign(event_id="E999")], ignore_index=True)
+    with pytest.raises(ValueError, match="unknown event_id"):
+        agreement.paired(EVENTS, extra)
+    path = tmp_path / "events_second_coding.csv"
+    path.write_text("event_id,second_score,adjudicated_score,retest_score\nE001,1,,1\nE001,2,,2\n")
+    with pytest.raises(tables.TableError) as err:
+        agreement.load_second_coding(path)
+    assert err.value.line == 3 and err.value.column == "event_id"
+    path.write_text("event_id,second_score,adjudicated_score,retest_score\nE001,4,,1\n")
+    with pytest.raises(tables.TableError, match="second_score"):
+        agreement.load_second_coding(path)
+
+
+def test_the_retest_is_read_but_kept_apart_from_the_independent_coding():
+    """second_score (the independent coder) is what agreement is computed on; retest_score (the
+    first coders' own re-coding) is a separate column, never mixed in."""
+    from course import agreement
+
+    second = agreement.load_second_coding()
+    assert second["retest_score"].notna().all()
+    swapped = second.assign(second_score=second["retest_score"])
+    events = timeline.load_events()
+    independent = agreement.agreement_by_era(events, second).set_index("era")
+    retest = agreement.agreement_by_era(events, swapped).set_index("era")
+    # The two codings differ, so the statistics must too: agreement uses second_score only.
+    assert (second["second_score"] != second["retest_score"]).any()
+    assert independent.loc["all", "raw_agreement"] != retest.loc["all", "raw_agreement"]

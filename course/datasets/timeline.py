@@ -1,15 +1,19 @@
-"""Dated events and leader-to-leader contacts of the Bush-Putin and Trump-Putin eras.
+"""Dated events and leader-to-leader contacts of five U.S.-Soviet/Russian leader pairs.
 
-Reads ``data/timeline`` through the shared checked loader (:mod:`course.datasets.tables`); the columns,
-allowed values and the -3..+3 score scale are defined in ``data/timeline/CODEBOOK.md``.
+Reads ``data/timeline`` through the shared checked loader (:mod:`course.datasets.tables`); the
+columns, allowed values, the -3..+3 score scale and the selection procedure are defined in
+``data/timeline/CODEBOOK.md``.
 
-Eras are windows of U.S. presidential office, each half-open (start day included, end day
-excluded):
+Eras are windows, each half-open (start day included, end day excluded):
 
+* ``reagan-gorbachev``: 1985-11-19 (the Geneva summit) to 1989-01-01 (the end of 1988);
+* ``clinton-yeltsin``: 1993-01-20 (Clinton's inauguration) to 2000-01-01 (Yeltsin resigned on
+  31 December 1999);
 * ``bush-putin``: 2001-01-20 to 2009-01-20 (Bush's two terms);
+* ``obama-medvedev``: 2009-01-20 to 2012-05-07 (Putin's inauguration ended Medvedev's term);
 * ``trump-putin``: 2017-01-20 to 2021-01-20, and 2025-01-20 to the data's as-of date
   :data:`AS_OF` (included);
-* ``between``: the gaps between them, 2009-01-20 to 2017-01-20 and 2021-01-20 to 2025-01-20.
+* ``between``: everything from 1985-11-19 to :data:`AS_OF` that lies in no leader era.
 
 A date of month precision (``YYYY-MM``) must lie in its era for the whole month.
 """
@@ -24,25 +28,68 @@ import pandas as pd
 from course import paths
 from course.datasets import tables
 
-ERAS = ("bush-putin", "between", "trump-putin")
+LEADER_PAIR_ERAS = (
+    "reagan-gorbachev",
+    "clinton-yeltsin",
+    "bush-putin",
+    "obama-medvedev",
+    "trump-putin",
+)
+"""The eras of one leader pair each, in time order (names are contracts)."""
+ERAS = (
+    "reagan-gorbachev",
+    "clinton-yeltsin",
+    "bush-putin",
+    "obama-medvedev",
+    "between",
+    "trump-putin",
+)
 KINDS = ("meeting", "call", "agreement", "cooperation", "clash", "institutional")
 FORMATS = ("summit", "sidelines", "visit", "call")
 IN_PERSON = ("summit", "sidelines", "visit")
 PRECISIONS = ("day", "month")
 STATUSES = ("verified", "partial", "unverified")
-US_LEADERS = {"Bush": "bush-putin", "Trump": "trump-putin"}
-RUSSIAN_LEADERS = ("Putin",)
+US_LEADERS = {
+    "Reagan": "reagan-gorbachev",
+    "Clinton": "clinton-yeltsin",
+    "Bush": "bush-putin",
+    "Obama": "obama-medvedev",
+    "Trump": "trump-putin",
+}
+RUSSIAN_LEADERS = ("Gorbachev", "Yeltsin", "Putin", "Medvedev")
+ERA_RUSSIAN_LEADER = {
+    "reagan-gorbachev": "Gorbachev",
+    "clinton-yeltsin": "Yeltsin",
+    "bush-putin": "Putin",
+    "obama-medvedev": "Medvedev",
+    "trump-putin": "Putin",
+}
+"""The Russian (or Soviet) leader a contact of each leader era must be with."""
+RUSSIAN_STATES = ("USSR", "Russia")
+STATE_OF_LEADER = {
+    "Gorbachev": "USSR",
+    "Yeltsin": "Russia",
+    "Putin": "Russia",
+    "Medvedev": "Russia",
+}
+"""The state each leader headed during the contacts in the table (Gorbachev: the USSR)."""
 MEASURES = ("meetings", "calls", "recorded_meetings")
 
 AS_OF = pd.Timestamp("2025-12-31")
 """The last day the tables cover: the research notes' latest Trump-era items are of Dec 2025."""
 
 _DAY = pd.Timedelta(days=1)
+_T = pd.Timestamp
 WINDOWS = {
-    "bush-putin": ((pd.Timestamp("2001-01-20"), pd.Timestamp("2009-01-20")),),
+    "reagan-gorbachev": ((_T("1985-11-19"), _T("1989-01-01")),),
+    "clinton-yeltsin": ((_T("1993-01-20"), _T("2000-01-01")),),
+    "bush-putin": ((_T("2001-01-20"), _T("2009-01-20")),),
+    "obama-medvedev": ((_T("2009-01-20"), _T("2012-05-07")),),
     "between": (
-        (pd.Timestamp("2009-01-20"), pd.Timestamp("2017-01-20")),
-        (pd.Timestamp("2021-01-20"), pd.Timestamp("2025-01-20")),
+        (_T("1989-01-01"), _T("1993-01-20")),
+        (_T("2000-01-01"), _T("2001-01-20")),
+        (_T("2012-05-07"), _T("2017-01-20")),
+        (_T("2021-01-20"), _T("2025-01-20")),
     ),
     "trump-putin": (
         (pd.Timestamp("2017-01-20"), pd.Timestamp("2021-01-20")),
@@ -56,6 +103,7 @@ DAYS_PER_MONTH = 365.25 / 12
 
 EVENT_SCHEMA = tables.schema(
     {
+        "event_id": tables.text(),
         "date": tables.iso_date(),
         "precision": tables.text(PRECISIONS),
         "era": tables.text(ERAS),
@@ -76,6 +124,7 @@ CONTACT_SCHEMA = tables.schema(
         "format": tables.text(FORMATS),
         "status": tables.text(STATUSES),
         "source_url": tables.url(),
+        "russian_state": tables.text(RUSSIAN_STATES),
     }
 )
 TOTALS_SCHEMA = tables.schema(
@@ -112,7 +161,7 @@ def in_era(date: pd.Timestamp, precision: str, era: str) -> bool:
 
 
 def era_of(date: pd.Timestamp) -> str | None:
-    """The era a day falls in, or None before 2001-01-20 or after :data:`AS_OF`."""
+    """The era a day falls in, or None before 1985-11-19 or after :data:`AS_OF`."""
     return next((era for era in ERAS if in_era(date, "day", era)), None)
 
 
@@ -134,7 +183,15 @@ def _dates_in(frame: pd.DataFrame, eras: pd.Series) -> pd.Series:
 PRECISION_RULE = tables.RowRule(
     "date", "does not match its precision (day: YYYY-MM-DD, month: YYYY-MM)", _precision_matches
 )
+EVENT_ID = r"^E\d{3}$"
+"""An event's stable key: ``E`` and three digits, never reused or renumbered."""
 EVENT_RULES = (
+    tables.RowRule(
+        "event_id", "is not of the form E001", lambda f: f["event_id"].str.match(EVENT_ID)
+    ),
+    tables.RowRule(
+        "event_id", "repeats an earlier row's event_id", lambda f: ~f["event_id"].duplicated()
+    ),
     PRECISION_RULE,
     tables.RowRule(
         "date",
@@ -149,6 +206,16 @@ CONTACT_RULES = (
         "falls outside the U.S. leader's time in office (see course.datasets.timeline.WINDOWS)",
         lambda f: _dates_in(f, f["us_leader"].map(US_LEADERS)),
     ),
+    tables.RowRule(
+        "russian_leader",
+        "is not the Russian or Soviet leader of the U.S. leader's era",
+        lambda f: f["russian_leader"] == f["us_leader"].map(US_LEADERS).map(ERA_RUSSIAN_LEADER),
+    ),
+    tables.RowRule(
+        "russian_state",
+        "is not the state the leader headed (Gorbachev: USSR; the others: Russia)",
+        lambda f: f["russian_state"] == f["russian_leader"].map(STATE_OF_LEADER),
+    ),
 )
 TOTALS_RULES = (
     tables.RowRule(
@@ -158,14 +225,14 @@ TOTALS_RULES = (
 
 
 def load_events(path: Path | str | None = None) -> pd.DataFrame:
-    """``data/timeline/events.csv``, checked: date (datetime), precision, era, event, kind,
-    score (Int64, -3..+3), status, source_url; sorted by date as in the file."""
+    """``data/timeline/events.csv``, checked: event_id (unique key), date (datetime),
+    precision, era, event, kind, score (Int64, -3..+3), status, source_url."""
     return tables.read_table(path or events_path(), EVENT_SCHEMA, EVENT_RULES)
 
 
 def load_contacts(path: Path | str | None = None) -> pd.DataFrame:
     """``data/timeline/contacts.csv``, checked, plus ``era`` derived from ``us_leader``
-    (Bush: bush-putin, Trump: trump-putin). Dates are datetimes (month: its first day)."""
+    (see :data:`US_LEADERS`). Dates are datetimes (month: its first day)."""
     frame = tables.read_table(path or contacts_path(), CONTACT_SCHEMA, CONTACT_RULES)
     frame["era"] = frame["us_leader"].map(US_LEADERS)
     return frame

@@ -85,7 +85,9 @@ def snapshot(names, space):
     return {"answers": answers, "missing": missing, "failed": failed}
 
 
-CHECKED: dict[str, dict] = {}  # question -> snapshot at its last grader.check, as otter keeps the last result
+CHECKED: dict[
+    str, dict
+] = {}  # question -> snapshot at its last grader.check, as otter keeps the last result
 
 
 def install(question_names):
