@@ -25,10 +25,16 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 CHART_SELECTOR = "div[id^='altair-viz-']"
-# True once every altair chart on the page has drawn its SVG or canvas.
-CHARTS_DRAWN = (
+# True once every chart on the page shows a drawing: the static SVG drawn at build time (book
+# pages, course/charts.py) or the interactive chart's SVG or canvas.
+CHARTS_VISIBLE = (
     f'() => [...document.querySelectorAll("{CHART_SELECTOR}")]'
     ".every(d => d.querySelector('svg, canvas'))"
+)
+# True once every chart is interactive: drawn by vega, its static SVG (if any) replaced.
+CHARTS_DRAWN = (
+    f'() => [...document.querySelectorAll("{CHART_SELECTOR}")]'
+    ".every(d => d.querySelector('svg, canvas') && !d.querySelector('.course-chart-static'))"
 )
 
 

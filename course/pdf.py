@@ -34,8 +34,9 @@ def start_page(html_dir: Path) -> str:
 def print_book(
     html_dir: Path, out: Path, page: str | None = None, browser=None, timeout_ms: int = 60000
 ) -> Path:
-    """Print ``html_dir`` to ``out``, offline, every chart drawn first: the whole book from a
-    singlehtml build, or one ``page`` (e.g. ``chapters/glossary.html``) of any HTML build.
+    """Print ``html_dir`` to ``out``, offline, every chart shown first (the SVG drawn at build
+    time: in print media the chart loader leaves it in place): the whole book from a singlehtml
+    build, or one ``page`` (e.g. ``chapters/glossary.html``) of any HTML build.
 
     ``browser`` reuses a running Playwright browser; without one, Chromium is launched here.
     """
@@ -64,7 +65,7 @@ def print_book(
             tab = context.new_page()
             tab.emulate_media(media="print")
             tab.goto(url, wait_until="load", timeout=timeout_ms)
-            tab.wait_for_function(chromium.CHARTS_DRAWN, timeout=timeout_ms)
+            tab.wait_for_function(chromium.CHARTS_VISIBLE, timeout=timeout_ms)
             tab.pdf(
                 path=str(out),
                 format="A4",

@@ -1,7 +1,7 @@
 """Sphinx hooks for the book (listed in ``_config.yml`` under ``sphinx.extra_extensions``).
 
-- vendors the vega bundle into ``_static`` and sets ``window.VEGA_DEBUG`` in ``<head>`` so
-  altair's template draws charts without a CDN;
+- vendors the vega bundle into ``_static`` and gives pages with a chart (only those) the chart
+  loader, deferred, which fetches the bundle after the page has painted (``course.charts``);
 - publishes the student exercise files (never solutions or autograders) under ``exercises/``,
   and the wheel that lets a downloaded page run (``course.downloads``) under ``downloads/``;
 - registers the ``{course-exercises}`` directive (``course.exercise_block``) and re-executes
@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -152,13 +151,18 @@ def _drop_unused_mathjax(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = [s for s in scripts if str(getattr(s, "filename", s) or "") != mathjax]
 
 
+def _add_chart_loader(app, pagename, templatename, context, doctree) -> None:
+    # Called during html-page-context, add_js_file adds the script to this page only. The
+    # print edition (singlehtml) keeps the static SVGs and loads no chart script.
+    if app.builder.name == "singlehtml":
+        return
+    if f'class="{charts.CHART_CLASS}"' in context.get("body", ""):
+        app.add_js_file(charts.LOADER_NAME, loading_method="defer")
+
+
 def setup(app):
     app.connect("config-inited", _add_vendor_static)
-    # Synchronous, in <head>, before any chart's inline script runs.
-    app.add_js_file(
-        None, body="window.VEGA_DEBUG = " + json.dumps(charts.vega_debug()) + ";", priority=100
-    )
-    app.add_js_file(charts.BUNDLE_NAME, priority=101)
+    app.connect("html-page-context", _add_chart_loader)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
     app.setup_extension("course.exercise_block")  # the {course-exercises} directive

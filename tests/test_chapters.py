@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from course import charts
 from course.paths import EXERCISES_DIR
 from tests.test_book import REPO, source_of, toc_files
 
@@ -51,12 +52,8 @@ def glued_values(root: Path, page: str) -> dict:
 
 
 def chart_specs(html: str) -> list[dict]:
-    """The vega-lite specs altair's template embeds: ``})({spec}, {"mode": "vega-lite"});``."""
-    decoder, specs = json.JSONDecoder(), []
-    for match in re.finditer(r"\}\)\(\{", html):
-        spec, _ = decoder.raw_decode(html, match.start() + 3)
-        specs.append(spec)
-    return specs
+    """The vega-lite specs of a page's charts, in page order (``course.charts.page_specs``)."""
+    return list(charts.page_specs(html).values())
 
 
 def data_rows(spec) -> list[int]:

@@ -1,6 +1,8 @@
 """Every TOC page as readers meet it, in Debian's Chromium: with a screen reader (axe-core in
 light and dark mode, charts named by their descriptions), on a 390x844 phone (no sideways
 scroll, charts that fit), in dark mode (charts keep their contrast), and through the search box.
+The charts' static SVGs (what shows before the chart script runs) pass axe and keep their
+contrast in both modes too.
 
 Screenshots of every page at phone and desktop size go to _build/screenshots/ (not committed)
 for a person to look at after a CI run.
@@ -13,6 +15,7 @@ from urllib.parse import urljoin
 import pytest
 
 from course import browser as chromium
+from course import charts
 from tests.browser.conftest import chart_specs, reader_pages, toc_pages
 from tests.conftest import REPO
 from tests.test_book import toc_files
@@ -202,6 +205,42 @@ def test_charts_keep_their_contrast_in_dark_mode(site, browser):
             context.close()
     assert charts > 0, "no chart found on any TOC page"
     assert not problems, f"text below {MIN_CONTRAST}:1 in dark mode:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["chapters/russia-in-washington.html", "chapters/bush-putin.html", "chapters/trump-putin.html"],
+)
+def test_static_charts_are_accessible_and_legible_in_light_and_dark_mode(
+    site, browser, axe_script, page
+):
+    base, html = site
+    script = CONTRAST_JS.replace("CHART", chromium.CHART_SELECTOR).replace(
+        "LIMIT", str(MIN_CONTRAST)
+    )
+    problems = []
+    for mode in ("light", "dark"):
+        context = chromium.offline_context(browser, base, color_scheme=mode, viewport=DESKTOP)
+        # An empty chart loader: the page keeps the SVGs drawn at build time.
+        context.route(
+            "**/_static/" + charts.LOADER_NAME,
+            lambda route: route.fulfill(body="", content_type="text/javascript"),
+        )
+        try:
+            tab = context.new_page()
+            tab.goto(urljoin(base, page), wait_until="load")
+            tab.wait_for_function(chromium.CHARTS_VISIBLE, timeout=20000)
+            assert tab.evaluate("() => document.documentElement.dataset.theme") == mode
+            static = tab.locator(f"svg.{charts.STATIC_CLASS}").count()
+            assert static == len(chart_specs((html / page).read_text(encoding="utf-8")))
+            problems += axe_problems(tab, axe_script, f"{page} (static, {mode})")
+            for chart in tab.evaluate(script):
+                problems += [f"{page} ({mode}): {chart['id']}: {w}" for w in chart["worst"]]
+                if sum(chart["bg"]) < 3 * 128:
+                    problems.append(f"{page} ({mode}): {chart['id']} on a dark background")
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
 
 
 def _search_cases():
