@@ -1,11 +1,12 @@
 """Chart defaults for the book: one theme, one offline renderer, one vendored vega bundle.
 
-Every chart output is drawn from one vega-lite spec, at build time, by vl-convert: an SVG that
-the page shows at once (and with JavaScript off, and in print) inside the chart's container,
-beside the spec itself, which the page's chart loader (``static/course-charts.js``, added by
-``course.site`` to chart pages only) hands to the locally served vega bundle (no CDN) once the
-page has painted; the interactive chart then replaces the SVG. A PNG of the same SVG serves
-the PDF/LaTeX builders.
+Every chart output comes from one vega-lite spec. At build time vl-convert draws it as an SVG
+that the page shows at once (also with JavaScript off, and in print) inside the chart's
+container: inline in the notebook output, moved to a file of its own on the site's pages
+(``externalise_static``, called by ``course.site``). Beside it sits the spec, which the chart
+loader (``static/course-charts.js``, on chart pages only) hands to the locally served vega
+bundle (no CDN) once the page has painted; the interactive chart then takes the SVG's place.
+A PNG of the same SVG serves the PDF/LaTeX builders.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ CHART_CLASS = "course-chart"
 STATIC_CLASS = "course-chart-static"
 SPEC_CLASS = "course-chart-spec"
 # Height of the "Save as SVG / Save as PNG" row under an interactive chart (0.85rem text and
-# its margin, measured in Chromium): reserved under the static SVG too, so nothing moves.
-ACTIONS_HEIGHT_PX = 24
+# its margin: 26 px measured in Chromium, 2 px to spare): reserved under the static SVG too,
+# so nothing moves when the interactive chart takes its place.
+ACTIONS_HEIGHT_PX = 28
 # Characters per line of a title and a subtitle that fit a 390-px phone at the theme's sizes.
 TITLE_WIDTH = 30
 SUBTITLE_WIDTH = 48
@@ -239,6 +241,45 @@ def chart_html(spec: dict, embed_options: dict | None = None) -> tuple[str, str]
         f"{payload}</script>\n"
     )
     return page, svg
+
+
+_INLINE_STATIC = re.compile(
+    rf'(<div id="(altair-viz-[0-9a-f]+)" class="{CHART_CLASS}"[^>]*>)'
+    rf'(<svg class="{STATIC_CLASS}".*?</svg>)</div>',
+    re.S,
+)
+_SVG_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.S)
+_SVG_DESC = re.compile(r"<desc\b[^>]*>(.*?)</desc>", re.S)
+
+
+def externalise_static(page: str, src_for) -> tuple[str, dict[str, str]]:
+    """Move each chart's inline static SVG out of a page body into a file of its own.
+
+    Returns the body, each SVG replaced by an ``<img>`` of ``src_for(file name)`` with its
+    size, the title as alternative text and the description beside it (visually hidden), and
+    the SVGs by file name (``<chart id>.svg``) for the caller to write. Keeps pages small.
+    """
+    files = {}
+
+    def replace(match: re.Match) -> str:
+        opening, container, svg = match.groups()
+        name = container + ".svg"
+        files[name] = svg
+        width, height = svg_size(svg)
+        title = _SVG_TITLE.search(svg)
+        desc = _SVG_DESC.search(svg)
+        img = (
+            f'<img class="{STATIC_CLASS}" src="{src_for(name)}" width="{width:.0f}" '
+            f'height="{height:.0f}" alt="{title.group(1) if title else ""}"'
+        )
+        if desc:
+            img += (
+                f' aria-describedby="{container}-desc"><span class="{STATIC_CLASS} '
+                f'visually-hidden" id="{container}-desc">{desc.group(1)}</span'
+            )
+        return opening + img + "></div>"
+
+    return _INLINE_STATIC.sub(replace, page), files
 
 
 _SPEC_SCRIPT = re.compile(

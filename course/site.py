@@ -151,13 +151,27 @@ def _drop_unused_mathjax(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = [s for s in scripts if str(getattr(s, "filename", s) or "") != mathjax]
 
 
+CHART_IMAGES = "_images"
+
+
 def _add_chart_loader(app, pagename, templatename, context, doctree) -> None:
-    # Called during html-page-context, add_js_file adds the script to this page only. The
-    # print edition (singlehtml) keeps the static SVGs and loads no chart script.
-    if app.builder.name == "singlehtml":
+    # The print edition (singlehtml) keeps the static SVGs inline and loads no chart script.
+    if app.builder.name == "singlehtml" or f'class="{charts.CHART_CLASS}"' not in context.get(
+        "body", ""
+    ):
         return
-    if f'class="{charts.CHART_CLASS}"' in context.get("body", ""):
-        app.add_js_file(charts.LOADER_NAME, loading_method="defer")
+    # Each static SVG becomes a file beside the page (pages stay small; the browser fetches
+    # it at once, before any script); called during html-page-context, add_js_file adds the
+    # chart loader to this page only.
+    folder = Path(app.outdir) / CHART_IMAGES
+    body, files = charts.externalise_static(
+        context["body"], lambda name: context["pathto"](f"{CHART_IMAGES}/{name}", 1)
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, svg in files.items():
+        (folder / name).write_text(svg, encoding="utf-8")
+    context["body"] = body
+    app.add_js_file(charts.LOADER_NAME, loading_method="defer")
 
 
 def setup(app):

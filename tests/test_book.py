@@ -155,6 +155,13 @@ def test_static_and_interactive_chart_come_from_one_spec():
     # Room for the interactive chart: the SVG's height plus the save links' row.
     _, height = charts.svg_size(svg)
     assert f"min-height: {height + charts.ACTIONS_HEIGHT_PX:.0f}px" in html
+    # On a book page the SVG becomes a file of its own, shown by an <img> of the same name.
+    body, files = charts.externalise_static(html, lambda name: "../_images/" + name)
+    assert files == {container + ".svg": svg} and "<svg" not in body
+    assert f'<img class="course-chart-static" src="../_images/{container}.svg"' in body
+    assert 'alt="A title that names &lt;/script&gt; the chart"' in body
+    assert f'aria-describedby="{container}-desc"' in body
+    assert charts.page_specs(body) == {container: spec}
     changed = chart.properties(data=alt.Data(values=[*rows, {"x": 3, "y": 9}])).to_dict()
     other_html, other_svg = charts.chart_html(changed)
     assert charts.chart_id(changed) != container and other_svg != svg

@@ -30,8 +30,9 @@
     live.className = "course-chart-live";
     holder.appendChild(live);
     return vegaEmbed(live, chart.spec, chart.options).then(function () {
-      const still = holder.querySelector(".course-chart-static");
-      if (still) still.remove();
+      holder.querySelectorAll(".course-chart-static").forEach(function (still) {
+        still.remove();
+      });
       holder.classList.add("is-interactive");
     }).catch(function (error) {
       // The static SVG stays: a reader still sees the chart, only without its tooltips.
