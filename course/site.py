@@ -174,9 +174,27 @@ def _add_chart_loader(app, pagename, templatename, context, doctree) -> None:
     app.add_js_file(charts.LOADER_NAME, loading_method="defer")
 
 
+# Scripts a page's inline snippets use as they run (``DOCUMENTATION_OPTIONS.pagename = ...``):
+# these stay synchronous; every other script file waits until the page is parsed.
+SYNCHRONOUS_SCRIPTS = {"_static/documentation_options.js"}
+
+
+def _defer_scripts(app, pagename, templatename, context, doctree) -> None:
+    # The theme's and extensions' scripts (copy buttons, toggles, tabs, search) act on a parsed
+    # page; loaded synchronously in <head> they hold the first paint back (issue 25).
+    for script in context.get("script_files", []):
+        filename = str(getattr(script, "filename", "") or "")
+        attributes = getattr(script, "attributes", None)
+        if not filename or attributes is None or filename in SYNCHRONOUS_SCRIPTS:
+            continue
+        if "async" not in attributes and "defer" not in attributes:
+            attributes["defer"] = "defer"
+
+
 def setup(app):
     app.connect("config-inited", _add_vendor_static)
     app.connect("html-page-context", _add_chart_loader)
+    app.connect("html-page-context", _defer_scripts, priority=950)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
     app.setup_extension("course.exercise_block")  # the {course-exercises} directive
