@@ -174,9 +174,10 @@ def _add_chart_loader(app, pagename, templatename, context, doctree) -> None:
     app.add_js_file(charts.LOADER_NAME, loading_method="defer")
 
 
-# Scripts a page's inline snippets use as they run (``DOCUMENTATION_OPTIONS.pagename = ...``):
-# these stay synchronous; every other script file waits until the page is parsed.
-SYNCHRONOUS_SCRIPTS = {"_static/documentation_options.js"}
+# Scripts that code runs against before the page is parsed: inline snippets set
+# ``DOCUMENTATION_OPTIONS.pagename``, and the search page's own synchronous searchtools.js calls
+# doctools' ``_ready``. These stay synchronous; every other script file waits for the parse.
+SYNCHRONOUS_SCRIPTS = {"_static/documentation_options.js", "_static/doctools.js"}
 
 
 def _defer_scripts(app, pagename, templatename, context, doctree) -> None:
