@@ -121,11 +121,51 @@ def test_vendored_bundle_versions_match_altair_constants(tmp_path):
     assert "window.vegaEmbed=" in bundle.replace(" ", "")
 
 
-def test_chart_outputs_carry_offline_html_and_png():
+def test_chart_outputs_carry_a_static_svg_the_spec_and_png():
     chart = alt.Chart(alt.Data(values=[{"x": 1, "y": 2}])).mark_point().encode(x="x:Q", y="y:Q")
     bundle = charts.render(chart.to_dict())
-    assert "vegaEmbed" in bundle["text/html"] and "VEGA_DEBUG" in bundle["text/html"]
+    html = bundle["text/html"]
+    assert "<script src" not in html  # the page's chart loader fetches the bundle
+    assert 'class="course-chart-static"' in html and 'class="course-chart-spec"' in html
     assert bundle["image/png"].startswith("iVBOR")  # base64 of the PNG signature
+
+
+def test_static_and_interactive_chart_come_from_one_spec():
+    """The page's SVG is vl-convert's drawing of exactly the spec the interactive chart gets;
+    a change in the data changes both."""
+    rows = [{"x": 1, "y": 2}, {"x": 2, "y": 5}]
+    chart = charts.titled(
+        alt.Chart(alt.Data(values=rows)).mark_line().encode(x="x:Q", y="y:Q", tooltip=["x:Q"]),
+        "A title that names </script> the chart",
+        "What a screen reader hears",
+    )
+    spec = chart.to_dict()
+    html, svg = charts.chart_html(spec)
+    container = charts.chart_id(spec)
+    assert charts.page_specs(html) == {container: spec}
+    assert f'<div id="{container}" class="course-chart"' in html and svg in html
+    assert svg == charts.static_svg(spec, container)
+    # Named by its title, described by its description; every id unique to this chart.
+    assert f'aria-labelledby="{container}-title"' in svg
+    assert "A title that names &lt;/script&gt; the chart</title>" in svg
+    assert f'<desc id="{container}-desc">What a screen reader hears</desc>' in svg
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert ids and all(i.startswith(container + "-") for i in ids)
+    assert all(r.startswith(container + "-") for r in re.findall(r"url\(#([^)]+)\)", svg))
+    # Room for the interactive chart: the SVG's height plus the save links' row.
+    _, height = charts.svg_size(svg)
+    assert f"min-height: {height + charts.ACTIONS_HEIGHT_PX:.0f}px" in html
+    # On a book page the SVG becomes a file of its own, shown by an <img> of the same name.
+    body, files = charts.externalise_static(html, lambda name: "../_images/" + name)
+    assert files == {container + ".svg": svg} and "<svg" not in body
+    assert f'<img class="course-chart-static" src="../_images/{container}.svg"' in body
+    assert 'alt="A title that names &lt;/script&gt; the chart"' in body
+    assert f'aria-describedby="{container}-desc"' in body
+    assert charts.page_specs(body) == {container: spec}
+    changed = chart.properties(data=alt.Data(values=[*rows, {"x": 3, "y": 9}])).to_dict()
+    other_html, other_svg = charts.chart_html(changed)
+    assert charts.chart_id(changed) != container and other_svg != svg
+    assert charts.page_specs(other_html) == {charts.chart_id(changed): changed}
 
 
 @pytest.mark.slow

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from course import charts
+from course.book import site
 from course.paths import EXERCISES_DIR
 from tests.test_book import REPO, source_of, toc_files
 
@@ -51,12 +53,8 @@ def glued_values(root: Path, page: str) -> dict:
 
 
 def chart_specs(html: str) -> list[dict]:
-    """The vega-lite specs altair's template embeds: ``})({spec}, {"mode": "vega-lite"});``."""
-    decoder, specs = json.JSONDecoder(), []
-    for match in re.finditer(r"\}\)\(\{", html):
-        spec, _ = decoder.raw_decode(html, match.start() + 3)
-        specs.append(spec)
-    return specs
+    """The vega-lite specs of a page's charts, in page order (``course.charts.page_specs``)."""
+    return list(charts.page_specs(html).values())
 
 
 def data_rows(spec) -> list[int]:
@@ -139,6 +137,20 @@ def test_charts_have_title_description_tooltips_and_few_rows(book, page):
         assert has_tooltip(spec), f"{page}: {name!r} has no tooltips"
         rows = max(data_rows(spec), default=0)
         assert rows <= MAX_CHART_ROWS, f"{page}: {name!r} embeds {rows} rows"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_each_static_chart_is_drawn_from_the_interactive_charts_spec(book, page):
+    """One spec for both: the SVG file a page shows first is vl-convert's drawing of exactly
+    the spec the page hands to the interactive chart (so new data redraws both)."""
+    html = page_html(book, page)
+    for chart_id, spec in charts.page_specs(html).items():
+        assert chart_id == charts.chart_id(spec), f"{page}: {chart_id} is not its spec's id"
+        image = f"{site.CHART_IMAGES}/{chart_id}.svg"
+        assert f'src="../{image}"' in html, f"{page}: {chart_id} does not show {image}"
+        drawn = (book.html / image).read_text(encoding="utf-8")
+        assert drawn == charts.static_svg(spec, chart_id), f"{page}: {image} is not its spec's"
 
 
 @pytest.mark.slow

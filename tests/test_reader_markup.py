@@ -3,6 +3,7 @@ options (the browser tests check the built pages themselves)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import altair as alt
@@ -53,7 +54,8 @@ def test_bibliography_entries_are_list_items_and_toggles_keep_their_text_as_name
 def test_charts_offer_save_links_and_no_online_editor():
     chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q")
     html = charts.render(chart.to_dict())["text/html"]
-    options = re.search(r'\}, (\{"defaultStyle".*?\})\);\s*</script>', html, re.S)
-    assert options, "embed options missing from the chart's HTML"
-    assert '"defaultStyle": false' in options.group(1)
-    assert '"export": true' in options.group(1) and '"editor": false' in options.group(1)
+    payload = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', html, re.S)
+    assert payload, "the chart's spec and embed options are missing from its HTML"
+    options = json.loads(payload.group(1))["options"]
+    assert options["defaultStyle"] is False
+    assert options["actions"]["export"] is True and options["actions"]["editor"] is False

@@ -25,10 +25,17 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 CHART_SELECTOR = "div[id^='altair-viz-']"
-# True once every altair chart on the page has drawn its SVG or canvas.
+# True once every chart on the page shows a drawing: the static SVG drawn at build time (inline,
+# or an image that has loaded; course/charts.py) or the interactive chart's SVG or canvas.
+CHARTS_VISIBLE = (
+    f'() => [...document.querySelectorAll("{CHART_SELECTOR}")]'
+    ".every(d => d.querySelector('svg, canvas') || [...d.querySelectorAll('img')]"
+    ".some(i => i.complete && i.naturalWidth > 0))"
+)
+# True once every chart is interactive: drawn by vega, its static drawing (if any) replaced.
 CHARTS_DRAWN = (
     f'() => [...document.querySelectorAll("{CHART_SELECTOR}")]'
-    ".every(d => d.querySelector('svg, canvas'))"
+    ".every(d => d.querySelector('svg, canvas') && !d.querySelector('.course-chart-static'))"
 )
 
 

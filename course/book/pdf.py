@@ -3,7 +3,7 @@
 ``make pdf`` builds ``_build/singlehtml`` and runs ``python -m course.book.pdf``; ``--page`` prints
 one page of the ordinary HTML build instead (one chapter for a class). Jupyter Book 1's own
 ``pdfhtml`` builder needs a browser download; this uses Debian's Chromium through Playwright
-(a test tool: ``requirements-dev.txt``). The print stylesheet (``course/static/course.css``)
+(a test tool: ``requirements-dev.txt``). The print stylesheet (``course/book/static/course.css``)
 drops the navigation, wraps long code lines and starts each page of the book on a new sheet.
 """
 
@@ -34,8 +34,9 @@ def start_page(html_dir: Path) -> str:
 def print_book(
     html_dir: Path, out: Path, page: str | None = None, browser=None, timeout_ms: int = 60000
 ) -> Path:
-    """Print ``html_dir`` to ``out``, offline, every chart drawn first: the whole book from a
-    singlehtml build, or one ``page`` (e.g. ``chapters/glossary.html``) of any HTML build.
+    """Print ``html_dir`` to ``out``, offline, every chart shown first (the SVG drawn at build
+    time: in print media the chart loader leaves it in place): the whole book from a singlehtml
+    build, or one ``page`` (e.g. ``chapters/glossary.html``) of any HTML build.
 
     ``browser`` reuses a running Playwright browser; without one, Chromium is launched here.
     """
@@ -64,7 +65,7 @@ def print_book(
             tab = context.new_page()
             tab.emulate_media(media="print")
             tab.goto(url, wait_until="load", timeout=timeout_ms)
-            tab.wait_for_function(chromium.CHARTS_DRAWN, timeout=timeout_ms)
+            tab.wait_for_function(chromium.CHARTS_VISIBLE, timeout=timeout_ms)
             tab.pdf(
                 path=str(out),
                 format="A4",

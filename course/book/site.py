@@ -1,7 +1,7 @@
 """Sphinx hooks for the book (listed in ``_config.yml`` under ``sphinx.extra_extensions``).
 
-- vendors the vega bundle into ``_static`` and sets ``window.VEGA_DEBUG`` in ``<head>`` so
-  altair's template draws charts without a CDN;
+- vendors the vega bundle into ``_static`` and gives pages with a chart (only those) the chart
+  loader, deferred, which fetches the bundle after the page has painted (``course.charts``);
 - publishes the student exercise files (never solutions or autograders) under ``exercises/``,
   and the wheel that lets a downloaded page run (``course.book.downloads``) under ``downloads/``;
 - registers the ``{course-exercises}`` directive (``course.book.exercise_block``) and re-executes
@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -153,13 +152,51 @@ def _drop_unused_mathjax(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = [s for s in scripts if str(getattr(s, "filename", s) or "") != mathjax]
 
 
+CHART_IMAGES = "_images"
+
+
+def _add_chart_loader(app, pagename, templatename, context, doctree) -> None:
+    # The print edition (singlehtml) keeps the static SVGs inline and loads no chart script.
+    if app.builder.name == "singlehtml" or f'class="{charts.CHART_CLASS}"' not in context.get(
+        "body", ""
+    ):
+        return
+    # Each static SVG becomes a file beside the page (pages stay small; the browser fetches
+    # it at once, before any script); called during html-page-context, add_js_file adds the
+    # chart loader to this page only.
+    folder = Path(app.outdir) / CHART_IMAGES
+    body, files = charts.externalise_static(
+        context["body"], lambda name: context["pathto"](f"{CHART_IMAGES}/{name}", 1)
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, svg in files.items():
+        (folder / name).write_text(svg, encoding="utf-8")
+    context["body"] = body
+    app.add_js_file(charts.LOADER_NAME, loading_method="defer")
+
+
+# Scripts that code runs against before the page is parsed: inline snippets set
+# ``DOCUMENTATION_OPTIONS.pagename``, and the search page's own synchronous searchtools.js calls
+# doctools' ``_ready``. These stay synchronous; every other script file waits for the parse.
+SYNCHRONOUS_SCRIPTS = {"_static/documentation_options.js", "_static/doctools.js"}
+
+
+def _defer_scripts(app, pagename, templatename, context, doctree) -> None:
+    # The theme's and extensions' scripts (copy buttons, toggles, tabs, search) act on a parsed
+    # page; loaded synchronously in <head> they hold the first paint back (issue 25).
+    for script in context.get("script_files", []):
+        filename = str(getattr(script, "filename", "") or "")
+        attributes = getattr(script, "attributes", None)
+        if not filename or attributes is None or filename in SYNCHRONOUS_SCRIPTS:
+            continue
+        if "async" not in attributes and "defer" not in attributes:
+            attributes["defer"] = "defer"
+
+
 def setup(app):
     app.connect("config-inited", _add_vendor_static)
-    # Synchronous, in <head>, before any chart's inline script runs.
-    app.add_js_file(
-        None, body="window.VEGA_DEBUG = " + json.dumps(charts.vega_debug()) + ";", priority=100
-    )
-    app.add_js_file(charts.BUNDLE_NAME, priority=101)
+    app.connect("html-page-context", _add_chart_loader)
+    app.connect("html-page-context", _defer_scripts, priority=950)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
     app.setup_extension("course.book.exercise_block")  # the {course-exercises} directive

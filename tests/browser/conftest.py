@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from course import charts
 from course.book import browser as chromium
 from tests.conftest import IN_CI, REPO
 from tests.test_book import toc_files
@@ -80,11 +81,4 @@ def axe_script() -> str:
 
 def chart_specs(html: str) -> dict[str, dict]:
     """The vega-lite spec of every altair chart in a page's HTML, by its div id."""
-    specs = {}
-    decoder = json.JSONDecoder()
-    for match in re.finditer(r'<div id="(altair-viz-[0-9a-f]+)"></div>', html):
-        call = html.find("})(", match.end())
-        assert call != -1, f"no vegaEmbed call after {match.group(1)}"
-        spec, _ = decoder.raw_decode(html, call + 3)
-        specs[match.group(1)] = spec
-    return specs
+    return charts.page_specs(html)

@@ -1,6 +1,8 @@
 """Every TOC page as readers meet it, in Debian's Chromium: with a screen reader (axe-core in
 light and dark mode, charts named by their descriptions), on a 390x844 phone (no sideways
 scroll, charts that fit), in dark mode (charts keep their contrast), and through the search box.
+The charts' static SVGs (what shows before the chart script runs) pass axe and keep their
+contrast in both modes too.
 
 Screenshots of every page at phone and desktop size go to _build/screenshots/ (not committed)
 for a person to look at after a CI run.
@@ -12,6 +14,7 @@ from urllib.parse import urljoin
 
 import pytest
 
+from course import charts
 from course.book import browser as chromium
 from tests.browser.conftest import chart_specs, reader_pages, toc_pages
 from tests.conftest import REPO
@@ -202,6 +205,73 @@ def test_charts_keep_their_contrast_in_dark_mode(site, browser):
             context.close()
     assert charts > 0, "no chart found on any TOC page"
     assert not problems, f"text below {MIN_CONTRAST}:1 in dark mode:\n" + "\n".join(problems)
+
+
+# WCAG contrast of every text in a standalone SVG against the SVG's own background rectangle
+# (an image keeps its colours whatever the page's mode).
+SVG_CONTRAST_JS = """
+(() => {
+  const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+                            return (x + 0.05) / (y + 0.05); };
+  const svg = document.documentElement;
+  const rect = svg.querySelector(':scope > rect');
+  const bg = rect ? parse(getComputedStyle(rect).fill) : [];
+  if (bg.length < 3) return ['no background rectangle'];
+  return [...svg.querySelectorAll('text')].flatMap(t => {
+    const s = getComputedStyle(t);
+    const fill = parse(s.fill);
+    if (!t.textContent.trim() || fill.length < 3 || Number(s.opacity) === 0) return [];
+    const alpha = (fill[3] ?? 1) * Number(s.fillOpacity);
+    const seen = fill.slice(0, 3).map((v, i) => alpha * v + (1 - alpha) * bg[i]);
+    const r = ratio(seen, bg);
+    return r < LIMIT ? [`text "${t.textContent}" ${r.toFixed(2)}:1`] : [];
+  });
+})
+"""
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["chapters/russia-in-washington.html", "chapters/bush-putin.html", "chapters/trump-putin.html"],
+)
+def test_static_charts_are_accessible_and_legible_in_light_and_dark_mode(
+    site, browser, axe_script, page
+):
+    base, html = site
+    problems, sources = [], set()
+    for mode in ("light", "dark"):
+        context = chromium.offline_context(browser, base, color_scheme=mode, viewport=DESKTOP)
+        # An empty chart loader: the page keeps the SVGs drawn at build time.
+        context.route(
+            lambda url: f"/_static/{charts.LOADER_NAME}" in url,
+            lambda route: route.fulfill(body="", content_type="text/javascript"),
+        )
+        try:
+            tab = context.new_page()
+            tab.goto(urljoin(base, page), wait_until="load")
+            tab.wait_for_function(chromium.CHARTS_VISIBLE, timeout=20000)
+            assert tab.evaluate("() => document.documentElement.dataset.theme") == mode
+            static = tab.locator(f"img.{charts.STATIC_CLASS}")
+            assert static.count() == len(chart_specs((html / page).read_text(encoding="utf-8")))
+            sources |= set(static.evaluate_all("imgs => imgs.map(i => i.src)"))
+            problems += axe_problems(tab, axe_script, f"{page} (static, {mode})")
+        finally:
+            context.close()
+    # The SVG draws its own white background: the same legible chart in either mode.
+    context = chromium.offline_context(browser, base)
+    try:
+        tab = context.new_page()
+        for source in sorted(sources):
+            tab.goto(source, wait_until="load")
+            found = tab.evaluate(SVG_CONTRAST_JS.replace("LIMIT", str(MIN_CONTRAST)))
+            problems += [f"{source}: {f}" for f in found]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
 
 
 def _search_cases():
