@@ -484,3 +484,30 @@ def test_every_claim_is_linked_from_the_chapter_that_teaches_it():
     for claim_id, section in zip(ledger["claim_id"], ledger["section"]):
         page = (REPO / "chapters" / f"{section}.md").read_text(encoding="utf-8")
         assert f"<ledger-{claim_id}>" in page, f"chapters/{section}.md does not link {claim_id}"
+
+
+# Wordings that issue 23 found wrong, and what replaced them. A page or data file that brings
+# one back fails here, naming the file and the reason.
+CORRECTED = {
+    "The timeline is independent evidence": "the timeline is the course's own selection and scoring",
+    "opens after 2014–2017": "the gap opened in a different year for each comparison country",
+    "course's table is the lowest": "the National Security Archive's count is the lowest",
+    "structural realism": "the article's causes include ideology and nationalism",
+    "Iraq and U.S. unilateralism": "the article names unilateralism only",
+    "programme of George W. Bush's second term": "the Freedom Agenda was announced in 2003",
+    "has nobody to keep": "the article says 'few durable mechanisms'",
+    "national interest won out": "the article says nationalism",
+    "registered after it was published": "after the committed snapshot, before the article",
+    "date the course last consulted it": "no consultation dates were recorded",
+    "imposed on those entities in 2022": "sanctions are dated per entity",
+}
+
+
+def test_corrected_wordings_stay_corrected():
+    files = [*(REPO / "chapters").glob("*.md"), REPO / "data" / "claims.csv",
+             *(REPO / "data").glob("*/CODEBOOK.md"), *(REPO / "data").glob("*/*.csv"),
+             *(REPO / "exercises").glob("*.ipynb")]  # fmt: skip
+    for path in files:
+        text = " ".join(path.read_text(encoding="utf-8").split())
+        for wording, why in CORRECTED.items():
+            assert wording not in text, f"{path.relative_to(REPO)}: {wording!r} ({why})"
