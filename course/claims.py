@@ -613,11 +613,12 @@ def figure_text(value) -> object:
 # ---- checking ------------------------------------------------------------------------------------
 
 
-def check(data_dir=None) -> pd.DataFrame:
+def check(data_dir=None, found: dict[str, Evidence] | None = None) -> pd.DataFrame:
     """One row per claim: recorded and computed verdict, whether they agree, and key figures.
 
     Rows with ``testable = no`` have no evidence function; their computed verdict is the
     recorded one. A testable row without an evidence function is a :class:`ClaimsError`.
+    ``found`` reuses results of :func:`evidence_all` on the same data (a page that shows both).
     """
     root = data_root(data_dir)
     if not root.is_dir():
@@ -636,15 +637,18 @@ def check(data_dir=None) -> pd.DataFrame:
                 f"{path}: claim {claim.claim_id!r} is testable ({claim.testable}) but "
                 "course.claims.EVIDENCE has no evidence function for it"
             )
-        found = EVIDENCE[claim.claim_id](root)
+        if found is not None and claim.claim_id in found:
+            evidence = found[claim.claim_id]
+        else:
+            evidence = EVIDENCE[claim.claim_id](root)
         rows.append(
             (
                 claim.claim_id,
                 claim.verdict,
-                found.verdict,
-                found.verdict == claim.verdict,
-                found.figures_text(),
-                found.rule,
+                evidence.verdict,
+                evidence.verdict == claim.verdict,
+                evidence.figures_text(),
+                evidence.rule,
             )
         )
     return pd.DataFrame(
