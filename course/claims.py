@@ -39,7 +39,10 @@ EAST_ASIAN_ALLIES = ("JAPAN", "KOREA, SOUTH", "TAIWAN")
 NAMED_INDIVIDUALS = ("Abramovich", "Khudainatov", "Chemezov", "Brovko")
 FAR_MORE_FACTOR = 2  # "far more": more than this many times Russia's active rows
 STATED_INTERVIEWS = 30  # the article's "over 30 interviews"
-FIRST_POST_SOVIET_YEAR = 1992
+FIRST_POST_SOVIET_YEAR = 1992  # post-1991 claims count only rows registered from this year on
+HANDFUL = 5  # "a handful" read as a count: at most this many state-interest rows active at once
+ARTICLE_DATE = pd.Timestamp("2025-09-03")  # the article's publication date: its "today"
+REGISTRY_LIST_DATE = pd.Timestamp("2025-10-01")  # the dated list nearest the article
 
 # What each coded principal type means for the claims. The evidence functions use these
 # meanings, never the type strings, so a renamed or split type in the codebook
@@ -57,6 +60,39 @@ TYPE_MEANING = {
     "unclear": UNCLEAR,
     russia.NOT_YET_CODED: UNCLEAR,
 }
+
+# Whether a principal's registered activity served a Russian state interest
+# (data/russia/state_interest.csv): a coding separate from ownership (the type above).
+STATE_INTEREST = ("yes", "no", "unclear")
+STATE_INTEREST_SCHEMA = tables.schema(
+    {
+        "foreign_principal": tables.text(),
+        "state_interest": tables.text(STATE_INTEREST),
+        "justification": tables.text(),
+    }
+)
+STATE_INTEREST_RULES = [
+    tables.RowRule(
+        "foreign_principal",
+        "coded twice (one row per name)",
+        lambda f: ~f["foreign_principal"].duplicated(),
+    )
+]
+# The RUSSIA rows on the DOJ list of 1 October 2025, transcribed by hand (names and dates only).
+REGISTRY_LIST_SCHEMA = tables.schema(
+    {
+        "foreign_principal": tables.text(),
+        "principal_registered": tables.iso_date(),
+        "type": tables.text(tuple(t for t in TYPE_MEANING if t != russia.NOT_YET_CODED)),
+        "state_interest": tables.text(STATE_INTEREST),
+        "source": tables.text(),
+    }
+)
+REGISTRY_LIST_RULES = [
+    tables.RowRule(
+        "foreign_principal", "listed twice", lambda f: ~f["foreign_principal"].duplicated()
+    )
+]
 
 # The two Trump terms, judged separately: the eras' timeline spans a four-year gap.
 TRUMP_TERMS = {
@@ -161,6 +197,62 @@ def coded_russian_principals(data_dir=None) -> pd.DataFrame:
     return coded
 
 
+def load_state_interest(path: Path | str | None = None) -> pd.DataFrame:
+    """``data/russia/state_interest.csv`` through the checked loader."""
+    path = path or paths.DATA_DIR / "russia" / "state_interest.csv"
+    return tables.read_table(path, STATE_INTEREST_SCHEMA, STATE_INTEREST_RULES)
+
+
+def load_registry_list(path: Path | str | None = None) -> pd.DataFrame:
+    """``data/russia/registry_2025-10-01.csv``: the RUSSIA rows on file on 1 October 2025."""
+    path = path or paths.DATA_DIR / "russia" / "registry_2025-10-01.csv"
+    table = tables.read_table(path, REGISTRY_LIST_SCHEMA, REGISTRY_LIST_RULES)
+    table["principal_registered"] = pd.to_datetime(table["principal_registered"])
+    table["meaning"] = table["type"].map(type_meaning)
+    return table
+
+
+def post_soviet_rows(data_dir=None) -> pd.DataFrame:
+    """RUSSIA rows registered since 1992 (the post-1991 rule of the FARA data guide), with the
+    ownership ``type``/``meaning`` and the ``state_interest`` coding (``not yet coded`` for a
+    name the coding lacks, e.g. after a data refresh)."""
+    root = data_root(data_dir)
+    rows = coded_russian_principals(root)
+    rows = rows[rows["principal_registered"].dt.year >= FIRST_POST_SOVIET_YEAR].copy()
+    rows["foreign_principal"] = rows["foreign_principal"].str.strip()
+    coding = load_state_interest(root / "russia" / "state_interest.csv")
+    lookup = dict(zip(coding["foreign_principal"], coding["state_interest"]))
+    rows["state_interest"] = rows["foreign_principal"].map(lookup).fillna(russia.NOT_YET_CODED)
+    return rows
+
+
+def handful_by_year(data_dir=None) -> pd.DataFrame:
+    """Per year since 1992: post-1991 RUSSIA rows active on 31 December (the snapshot date in
+    its own year), and how many of them served a state interest: "a handful" as a count."""
+    rows = post_soviet_rows(data_dir)
+    snapshot = snapshot_date(data_dir)
+    out = []
+    for year in range(FIRST_POST_SOVIET_YEAR, snapshot.year + 1):
+        day = min(pd.Timestamp(year=year, month=12, day=31), snapshot)
+        active = fara.active_on(day, rows)
+        out.append((year, len(active), int((active["state_interest"] == "yes").sum())))
+    table = pd.DataFrame(out, columns=["year", "active", "state_interest"]).set_index("year")
+    table["share"] = (table["state_interest"] / table["active"]).fillna(0.0)
+    return table
+
+
+def ahead_from(yearly: pd.DataFrame, country: str, of: str = "RUSSIA") -> int | None:
+    """First year from which ``country`` had more active rows than ``of`` in every later year
+    of ``yearly`` (None if it is not ahead in the last year)."""
+    ahead = yearly[country] > yearly[of]
+    if not ahead.iloc[-1]:
+        return None
+    behind = ahead.index[~ahead]
+    return int(
+        ahead.index.min() if len(behind) == 0 else ahead.index[ahead.index > behind.max()].min()
+    )
+
+
 def active_by_label(data_dir=None) -> pd.Series:
     """Active principal rows per country label as filed, on the snapshot date."""
     active = fara.active_on(snapshot_date(data_dir), principals(data_dir))
@@ -255,45 +347,73 @@ def fara_always_low(data_dir=None) -> Evidence:
 
 
 def state_principals_few(data_dir=None) -> Evidence:
-    coded = coded_russian_principals(data_dir)
-    names = coded.assign(name=coded["foreign_principal"].str.strip()).drop_duplicates("name")
-    state = int((names["meaning"] == STATE).sum())
-    share = state / len(names)
-    since = coded[coded["principal_registered"].dt.year >= FIRST_POST_SOVIET_YEAR]
-    verdict = SUPPORTED if share <= 0.25 else PARTLY if share < 0.5 else NOT_SUPPORTED
+    rows = post_soviet_rows(data_dir)
+    names = rows.drop_duplicates("foreign_principal")
+    by_year = handful_by_year(data_dir)
+    interest = names["state_interest"] == "yes"
+    decided = names["state_interest"].isin(["yes", "no"])
+    share = float(interest.mean())
     return Evidence(
-        verdict,
+        PARTLY if share < 0.5 else NOT_SUPPORTED,
         {
             "names": int(len(names)),
-            "state_names": state,
-            "state_share": share,
-            "not_yet_coded": int((names["type"] == russia.NOT_YET_CODED).sum()),
-            "rows_since_1992": int(len(since)),
-            "state_share_rows_since_1992": float((since["meaning"] == STATE).mean()),
+            "state_interest_names": int(interest.sum()),
+            "state_interest_share": share,
+            "state_interest_share_decided": float(interest[decided].mean()),
+            "unclear_names": int((~decided).sum()),
+            "years": int(len(by_year)),
+            "state_majority_years": int((by_year["share"] > 0.5).sum()),
+            "handful_years": int((by_year["state_interest"] <= HANDFUL).sum()),
+            "handful_years_any_coding": int((by_year["active"] <= HANDFUL).sum()),
+            "max_state_interest_rows": int(by_year["state_interest"].max()),
+            "max_state_interest_year": int(by_year["state_interest"].idxmax()),
+            "owned_names": int((names["meaning"] == STATE).sum()),
+            "owned_share": float((names["meaning"] == STATE).mean()),
         },
-        "over every distinct name ever filed under RUSSIA: supported if at most a quarter are "
-        "state principals (a handful), partly supported if under half, else not supported",
+        "read as a share (the verdict's reading, because the article sets its handful against "
+        '"most" of the few cases): partly supported (the state-interest coding is the '
+        'course\'s, and "peripheral" is a judgement) if fewer than half of the names filed '
+        f"under RUSSIA since {FIRST_POST_SOVIET_YEAR} are coded as serving a state interest; else "
+        f"not supported. Read as a count (at most {HANDFUL} state-interest rows active at a "
+        "year-end) the claim is shown, not used: Russia's rows were so few that the count would "
+        "hold in half the years whatever the coding",
     )
 
 
-def individual_sanctions_today(data_dir=None) -> Evidence:
-    active = fara.active_on(snapshot_date(data_dir), coded_russian_principals(data_dir))
+def _today_mix(active: pd.DataFrame) -> dict:
     individuals = int((active["meaning"] == INDIVIDUAL).sum())
-    state = int((active["meaning"] == STATE).sum())
-    share = individuals / len(active) if len(active) else 0.0
-    on_file = [n for n in NAMED_INDIVIDUALS if active["foreign_principal"].str.contains(n).any()]
+    names = active["foreign_principal"]
+    return {
+        "rows": int(len(active)),
+        "individual_rows": individuals,
+        "individual_share": individuals / len(active) if len(active) else 0.0,
+        "state_rows": int((active["meaning"] == STATE).sum()),
+        "state_interest_rows": int((active["state_interest"] == "yes").sum()),
+        "named_on_file": sum(bool(names.str.contains(n).any()) for n in NAMED_INDIVIDUALS),
+    }
+
+
+def individual_sanctions_today(data_dir=None) -> Evidence:
+    root = data_root(data_dir)
+    listed = _today_mix(load_registry_list(root / "russia" / "registry_2025-10-01.csv"))
+    april = post_soviet_rows(root)
+    april = _today_mix(fara.active_on(snapshot_date(root), april))
+
+    def holds(mix):
+        return mix["individual_share"] >= 0.5 and mix["state_rows"] == 0
+
+    figures = {f"list_{k}": v for k, v in listed.items()}
+    figures.update({f"snapshot_{k}": v for k, v in april.items()})
+    figures["list_date"] = REGISTRY_LIST_DATE
+    figures["list_days_after_article"] = int((REGISTRY_LIST_DATE - ARTICLE_DATE).days)
+    figures["snapshot_days_before_article"] = int((ARTICLE_DATE - snapshot_date(root)).days)
     return Evidence(
-        PARTLY if share >= 0.5 and state == 0 else NOT_SUPPORTED,
-        {
-            "active_rows": int(len(active)),
-            "individual_rows": individuals,
-            "individual_share": share,
-            "state_rows": state,
-            "named_on_file": len(on_file),
-        },
-        "partly supported (a contract's purpose is not in the registry) if individuals are at "
-        "least half of the active Russian rows and no state principal is active; else not "
-        "supported",
+        PARTLY if holds(listed) else NOT_SUPPORTED,
+        figures,
+        "on the list of 1 October 2025, the date nearest the article: partly supported (a "
+        "contract's purpose is not in the registry) if individuals are at least half of the "
+        "Russian rows and no state-owned principal is on file; else not supported. The snapshot "
+        "of 10 April 2025 is the second date, shown beside it",
     )
 
 
@@ -384,6 +504,7 @@ def warmth_then_erosion(events: pd.DataFrame) -> dict:
     if clash is None:
         return {
             "first_clash": "none",
+            "first_clash_event": "none",
             "before_clash": int(score.sum()),
             "contacts_after": 0,
             "substance_after": 0,
@@ -396,6 +517,7 @@ def warmth_then_erosion(events: pd.DataFrame) -> dict:
     substance_after = int(score[after & ~contact].sum())
     return {
         "first_clash": first,
+        "first_clash_event": clash["event"],
         "before_clash": before_score,
         "contacts_after": int(score[after & contact].sum()),
         "substance_after": substance_after,
@@ -449,8 +571,18 @@ def trump_repeats_pattern(data_dir=None) -> Evidence:
         span = events[(events["date"] >= start) & ((events["date"] < end) if end else True)]
         arc = warmth_then_erosion(span)
         holds.append(arc["holds"])
-        for key in ("first_clash", "before_clash", "contacts_after", "substance_after"):
+        for key in (
+            "first_clash",
+            "first_clash_event",
+            "before_clash",
+            "contacts_after",
+            "substance_after",
+        ):
             figures[f"{term}_{key}"] = arc[key]
+        # How much of the term the data cover after its first clash (to the tables' as-of date).
+        if isinstance(arc["first_clash"], pd.Timestamp):
+            after = (min(end, timeline.AS_OF) if end else timeline.AS_OF) - arc["first_clash"]
+            figures[f"{term}_months_after"] = round(after.days / timeline.DAYS_PER_MONTH)
     return Evidence(
         PARTLY if all(holds) else NOT_SUPPORTED,
         figures,
@@ -491,11 +623,12 @@ def figure_text(value) -> object:
 # ---- checking ------------------------------------------------------------------------------------
 
 
-def check(data_dir=None) -> pd.DataFrame:
+def check(data_dir=None, found: dict[str, Evidence] | None = None) -> pd.DataFrame:
     """One row per claim: recorded and computed verdict, whether they agree, and key figures.
 
     Rows with ``testable = no`` have no evidence function; their computed verdict is the
     recorded one. A testable row without an evidence function is a :class:`ClaimsError`.
+    ``found`` reuses results of :func:`evidence_all` on the same data (a page that shows both).
     """
     root = data_root(data_dir)
     if not root.is_dir():
@@ -514,15 +647,18 @@ def check(data_dir=None) -> pd.DataFrame:
                 f"{path}: claim {claim.claim_id!r} is testable ({claim.testable}) but "
                 "course.claims.EVIDENCE has no evidence function for it"
             )
-        found = EVIDENCE[claim.claim_id](root)
+        if found is not None and claim.claim_id in found:
+            evidence = found[claim.claim_id]
+        else:
+            evidence = EVIDENCE[claim.claim_id](root)
         rows.append(
             (
                 claim.claim_id,
                 claim.verdict,
-                found.verdict,
-                found.verdict == claim.verdict,
-                found.figures_text(),
-                found.rule,
+                evidence.verdict,
+                evidence.verdict == claim.verdict,
+                evidence.figures_text(),
+                evidence.rule,
             )
         )
     return pd.DataFrame(

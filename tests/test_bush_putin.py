@@ -357,3 +357,52 @@ def test_key_full_marks_untouched_zero_and_variants(built_exercises, tmp_path):
     assert got["faceted"].total() == full, got["faceted"].scores
     assert got["mistakes"].scores["q1"] == 0  # calls counted: public and hidden tests fail
     assert 0 < got["mistakes"].scores["q3"] < got["key"].scores["q3"]  # the public check bites
+
+
+def test_the_lowest_meeting_count_is_computed_and_is_the_archives():
+    """Issue 23: the National Security Archive's memcon count, not the course's table, is the
+    lowest of the three; the page computes which one it is instead of typing it."""
+    contacts, totals = timeline.load_contacts(), timeline.load_stated_totals()
+    bush = totals[totals["us_leader"] == "Bush"].set_index("measure")["total"]
+    counts = {
+        "archive": int(bush["recorded_meetings"]),
+        "russia": int(
+            totals[(totals["us_leader"] == "Bush") & (totals["measure"] == "meetings")][
+                "total"
+            ].max()
+        ),
+        "table": len(bush_putin.meetings(contacts)),
+    }
+    assert min(counts, key=counts.get) == "archive"
+    page = CHAPTER.read_text(encoding="utf-8")
+    assert "{glue:text}`lowest_meeting_source`" in page
+    assert "course's table is the lowest" not in page
+
+
+def test_every_witness_gets_the_same_position_in_time_test():
+    """Issue 23: Voloshin's tenure covers the decision on the 'Big Bang' enlargement (Prague,
+    November 2002; protocols March 2003), Gates's the clashes of 2007-08; the pages must not
+    discount either for events inside his tenure, and the encirclement passage has one reading
+    (coded to Voloshin)."""
+    events = timeline.load_events()
+    protocols = events[events["event"].str.contains("Accession protocols", regex=False)]
+    voloshin_left = pd.Timestamp("2003-10-30")
+    assert (protocols["date"] < voloshin_left).all() and len(protocols) == 1
+    gates_from = pd.Timestamp("2006-12-18")
+    for word in ("Munich", "Bucharest", "Georgia"):
+        dated = events[(events["era"] == "bush-putin") & events["event"].str.contains(word)]
+        assert (dated["date"] > gates_from).any(), word
+    codes = oral_history.load_explanations()
+    voloshin = set(codes.loc[codes["name"] == "Alexander Voloshin", "factor"])
+    assert {"NATO enlargement", "colour revolutions"} <= voloshin
+    assert not codes["evidence"].str.contains("gloss").any()
+    for page in ("intro", "bush-putin"):
+        text = " ".join((REPO / "chapters" / f"{page}.md").read_text(encoding="utf-8").split())
+        assert "before the Rose Revolution and the 2004 NATO enlargement" not in text, page
+        assert "before the Rose Revolution and NATO's 2004 enlargement" not in text, page
+        assert "to every witness" in text, page
+
+
+def test_lukyanov_is_coded_with_the_articles_word_only():
+    codes = oral_history.load_explanations()
+    assert set(codes.loc[codes["name"] == "Fyodor Lukyanov", "factor"]) == {"U.S. unilateralism"}

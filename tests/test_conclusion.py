@@ -123,21 +123,3 @@ def test_russian_client_selects_one_registrants_russian_rows():
     )
     assert list(conclusion.russian_client(registry, "Ketchum").index) == [0, 1]
     assert list(conclusion.russian_client(registry, "Ketchum", "Gazprom").index) == [1]
-
-
-def test_state_share_by_name_counts_each_name_once_from_the_first_year():
-    coded = pd.DataFrame(
-        {
-            "foreign_principal": ["A ", "A", "B", "C", "D"],
-            "principal_registered": pd.to_datetime(
-                ["1995-01-01", "2001-01-01", "1999-01-01", "1990-01-01", "2010-01-01"]
-            ),
-            "meaning": [claims.STATE, claims.STATE, claims.UNCLEAR, claims.STATE, "individual"],
-        }
-    )
-    # Names from 1992: A (state, once), B (unclear), D (individual); C is Soviet-era.
-    assert conclusion.state_share_by_name(coded, 1992) == {
-        "names": 3,
-        "state_share": 1 / 3,
-        "unclear": 1,
-    }

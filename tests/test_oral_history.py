@@ -83,7 +83,7 @@ def test_factor_list_is_the_contract():
         "NATO enlargement",
         "missile defence and the ABM withdrawal",
         "colour revolutions",
-        "Iraq and U.S. unilateralism",
+        "U.S. unilateralism",
         "Russian domestic consolidation",
     )
 

@@ -38,7 +38,7 @@ SHORT_FACTORS = {
     "NATO enlargement": "NATO enlargement",
     "missile defence and the ABM withdrawal": "missile defence, ABM",
     "colour revolutions": "colour revolutions",
-    "Iraq and U.S. unilateralism": "Iraq, unilateralism",
+    "U.S. unilateralism": "unilateralism",
     "Russian domestic consolidation": "domestic consolidation",
 }
 """Axis labels for the eight factors (the full name is in each cell's tooltip)."""

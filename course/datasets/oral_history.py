@@ -21,7 +21,7 @@ FACTORS = (
     "NATO enlargement",
     "missile defence and the ABM withdrawal",
     "colour revolutions",
-    "Iraq and U.S. unilateralism",
+    "U.S. unilateralism",
     "Russian domestic consolidation",
 )
 STANCES = ("cause_of_breakdown", "source_of_cooperation", "limited_effect")
