@@ -33,7 +33,7 @@ VERDICTS = (SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_TESTABLE)
 COLUMNS = ("claim_id", "section", "claim", "kind", "testable", "evidence", "verdict", "note")
 
 # The countries the article compares Russia with, as filed in the registry.
-COMPARISON = ("JAPAN", "SAUDI ARABIA", "UNITED ARAB EMIRATES", "QATAR", "UKRAINE")
+COMPARISON = russia.COMPARISON
 GULF_MONARCHIES = ("SAUDI ARABIA", "UNITED ARAB EMIRATES", "QATAR")
 EAST_ASIAN_ALLIES = ("JAPAN", "KOREA, SOUTH", "TAIWAN")
 NAMED_INDIVIDUALS = ("Abramovich", "Khudainatov", "Chemezov", "Brovko")

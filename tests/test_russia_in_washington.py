@@ -461,3 +461,95 @@ def test_coding_rules_from_the_codebook_hold_in_the_committed_file():
     )
     assert coded.loc[hints, "justification"].str.startswith("Inferred").all()
     assert set(russia.STATE_TYPES) <= set(russia.TYPES) and russia.INDIVIDUAL_TYPE in russia.TYPES
+
+
+# ---- the chapter's figures and charts (moved out of the page) ---------------------------------
+
+
+def test_rank_table_keeps_labels_at_or_above_russia_with_competition_ranks():
+    by_label = pd.Series({"JAPAN": 9, "CHINA": 5, "RUSSIA": 5, "PERU": 5, "QATAR": 2})
+    table = russia.rank_table(by_label).set_index("country")
+    assert list(table.index) == ["JAPAN", "CHINA", "RUSSIA", "PERU"]  # QATAR below Russia
+    assert table["rank"].to_dict() == {"JAPAN": 1, "CHINA": 2, "RUSSIA": 2, "PERU": 2}
+    assert table.loc["JAPAN", "group"] == "The article's comparison set"
+    assert table.loc["CHINA", "group"] == "Context (China, Israel)"
+    assert table.loc["PERU", "group"] == "Other labels"
+    assert table.loc["RUSSIA", "group"] == "Russia"
+
+
+def test_yearly_series_adds_soviet_rows_to_russia_and_dates_the_last_year():
+    yearly = pd.DataFrame(
+        {
+            "country_normalized": ["USSR", "RUSSIA", "RUSSIA", "JAPAN", "CHINA"],
+            "year": [1990, 1990, 2025, 2025, 2025],
+            "active": [4, 3, 6, 9, 8],
+        }
+    )
+    snapshot = pd.Timestamp("2025-04-10")
+    series = russia.yearly_series(yearly, snapshot, 1990).set_index(["country", "year"])
+    assert series.loc[("RUSSIA", 1990), "active"] == 7  # USSR and RUSSIA labels together
+    assert series.loc[("RUSSIA", 2025), "date"] == snapshot
+    assert series.loc[("RUSSIA", 1990), "date"] == pd.Timestamp("1990-12-31")
+    assert "CHINA" not in series.index.get_level_values("country")
+    assert series.loc[("RUSSIA", 1990), "line"] == "Russia (USSR before 1992)"
+
+
+def test_year_range_and_state_rows_in_year():
+    series = pd.DataFrame(
+        {"line": ["A", "A", "B", "B"], "year": [2001, 2002, 2001, 2002], "active": [3, 5, 4, 4]}
+    )
+    assert russia.year_range(series, 2001, 2002) == {"A": "3–5", "B": "4"}
+    over_time = pd.DataFrame(
+        {
+            "year": [2021, 2021, 2021, 2022],
+            "type": ["state media", "unclear", "state body or state-owned company", "unclear"],
+            "rows": [2, 3, 1, 7],
+        }
+    )
+    assert russia.state_rows_in_year(over_time, 2021) == (3, 6)
+
+
+def test_state_client_reads_russian_rows_and_names_a_missing_one():
+    principals = pd.DataFrame(
+        {
+            "country": ["RUSSIA", "UKRAINE"],
+            "foreign_principal": ["Gazprom Export", "Gazprom Export"],
+            "registrant_name": ["Ketchum, Inc.", "Ketchum, Inc."],
+            "principal_registered": pd.to_datetime(["2006-07-01", "2010-01-01"]),
+            "principal_terminated": pd.to_datetime(["2015-03-31", "2012-01-01"]),
+        }
+    )
+    row, years = russia.state_client(principals, "Gazprom Export", "Ketchum")
+    assert years == "2006–2015" and row["country"] == "RUSSIA"
+    with pytest.raises(ValueError, match="Alston"):
+        russia.state_client(principals, "Gazprom Export", "Alston")
+
+
+def test_the_chapters_charts_have_titles_descriptions_and_tooltips():
+    snapshot = pd.Timestamp("2025-04-10")
+    by_label = pd.Series({"JAPAN": 9, "RUSSIA": 5})
+    ended = pd.DataFrame(
+        {
+            "name_in_current_file": ["A", "B"],
+            "registrant_name": ["R1", "R2"],
+            "principal_terminated": pd.to_datetime(["2022-02-25", "2021-06-01"]),
+            "days_backdated": [0, 267],
+        }
+    )
+    over_time = pd.DataFrame(
+        {"year": [2020], "type": ["state media"], "rows": [2], "share": [1.0], "total": [2]}
+    )
+    series = russia.yearly_series(
+        pd.DataFrame({"country_normalized": ["RUSSIA"], "year": [1991], "active": [3]}),
+        snapshot,
+        1990,
+    )
+    for chart in [
+        russia.rank_chart(by_label, snapshot),
+        russia.yearly_chart(series, 1990),
+        russia.termination_chart(ended, pd.Timestamp("2022-02-24")),
+        russia.type_share_chart(over_time),
+    ]:
+        spec = chart.to_dict()
+        assert spec["title"]["text"] and spec["description"]
+        assert "tooltip" in json.dumps(spec)

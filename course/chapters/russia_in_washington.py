@@ -259,3 +259,293 @@ def _current_names(table: pd.DataFrame, current: pd.DataFrame | None) -> pd.Seri
         chosen = exact if len(exact) else hits
         out.append(str(chosen["foreign_principal"].iloc[0]).strip() if len(chosen) == 1 else "")
     return pd.Series(out, index=table.index, dtype=object)
+
+
+# ---- the chapter's figures and charts --------------------------------------------------------
+
+COMPARISON = ("JAPAN", "SAUDI ARABIA", "UNITED ARAB EMIRATES", "QATAR", "UKRAINE")
+"""The countries the article compares Russia with, as filed in the registry."""
+CONTEXT = ("CHINA", "ISRAEL")
+"""Countries the chapter adds for context."""
+GROUPS = ("Russia", "The article's comparison set", "Context (China, Israel)", "Other labels")
+
+
+def group_of(label: str) -> str:
+    """The chart group of a country label: Russia, the comparison set, context or other."""
+    if label == fara.RUSSIA:
+        return GROUPS[0]
+    if label in COMPARISON:
+        return GROUPS[1]
+    if label in CONTEXT:
+        return GROUPS[2]
+    return GROUPS[3]
+
+
+def rank_table(by_label: pd.Series) -> pd.DataFrame:
+    """Labels with at least Russia's count of active rows: ``country``, ``active``, ``rank``
+    (competition rank) and ``group``."""
+    ranked = by_label.rename("active").rename_axis("country").reset_index()
+    ranked["rank"] = ranked["active"].rank(method="min", ascending=False).astype(int)
+    ranked["group"] = ranked["country"].map(group_of)
+    return ranked[ranked["active"] >= by_label[fara.RUSSIA]]
+
+
+def rank_chart(by_label: pd.Series, snapshot: pd.Timestamp):
+    """Bars of active rows per label, for every label with at least Russia's count."""
+    import altair as alt
+
+    from course import charts
+    from course.dates import day_text
+
+    colours = [charts.PALETTE[0], charts.PALETTE[2], charts.MUTED]
+    bars = (
+        alt.Chart(rank_table(by_label))
+        .mark_bar()
+        .encode(
+            x=alt.X("active:Q", title="Active principal rows"),
+            y=alt.Y("country:N", sort="-x", title=None, axis=alt.Axis(labelLimit=110)),
+            color=alt.Color(
+                "group:N",
+                title=None,
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=170),
+                scale=charts.highlight_scale(list(GROUPS), "Russia", colours),
+            ),
+            tooltip=[
+                alt.Tooltip("country:N", title="Country label"),
+                alt.Tooltip("active:Q", title="Active rows"),
+                alt.Tooltip("rank:Q", title="Competition rank"),
+                alt.Tooltip("group:N", title="Group"),
+            ],
+        )
+    )
+    return charts.titled(
+        bars,
+        f"Active FARA principals by country, {day_text(snapshot)}",
+        "Active principal rows per country label on the snapshot date, for every label with at "
+        "least as many rows as Russia; colour marks the article's comparison set.",
+        height=alt.Step(12),
+    )
+
+
+def yearly_series(yearly: pd.DataFrame, snapshot: pd.Timestamp, first_year: int) -> pd.DataFrame:
+    """Active rows per year from ``first_year`` for Russia (USSR rows added before 1992) and the
+    comparison set, dated 31 December (the snapshot date in its own year), with a ``line`` label."""
+    from course.dates import year_end_or
+
+    window = yearly[yearly["year"] >= first_year]
+    series = window.assign(country=window["country_normalized"].replace({fara.USSR: fara.RUSSIA}))
+    series = series[series["country"].isin([fara.RUSSIA, *COMPARISON])]
+    series = series.groupby(["country", "year"], as_index=False)["active"].sum()
+    series["date"] = series["year"].map(lambda year: year_end_or(snapshot, year))
+    series["line"] = series["country"].str.title().replace({"Russia": "Russia (USSR before 1992)"})
+    return series
+
+
+def yearly_chart(series: pd.DataFrame, first_year: int):
+    """Lines of :func:`yearly_series`, the Soviet years shaded and three events marked."""
+    import altair as alt
+
+    from course import charts
+
+    events = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2014-03-18", "2017-11-13", "2022-02-24"]),
+            "event": [
+                "2014: Russia annexes Crimea",
+                "Nov 2017: T&R Productions registers for RT",
+                "24 Feb 2022: full-scale invasion of Ukraine",
+            ],
+        }
+    )
+    soviet = pd.DataFrame(
+        {
+            "start": [pd.Timestamp(year=first_year, month=1, day=1)],
+            "end": [pd.Timestamp("1991-12-31")],
+            "era": ["Soviet Union (before 1992)"],
+        }
+    )
+    names = sorted(series["line"].unique())
+    lines = (
+        alt.Chart(series)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("active:Q", title="Active principal rows"),
+            color=alt.Color(
+                "line:N",
+                title=None,
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=250),
+                scale=charts.highlight_scale(names, lambda name: name.startswith("Russia")),
+            ),
+            strokeWidth=alt.condition(
+                alt.datum.country == fara.RUSSIA, alt.value(3.5), alt.value(1.5)
+            ),
+            tooltip=[
+                alt.Tooltip("line:N", title="Country"),
+                alt.Tooltip("year:Q", title="Year"),
+                alt.Tooltip("active:Q", title="Active rows"),
+            ],
+        )
+    )
+    band = (
+        alt.Chart(soviet)
+        .mark_rect(opacity=0.15, color=charts.MUTED)
+        .encode(x="start:T", x2="end:T", tooltip=[alt.Tooltip("era:N", title="Shaded")])
+    )
+    rules = (
+        alt.Chart(events)
+        .mark_rule(strokeDash=[4, 3], color="#555")
+        .encode(
+            x="date:T",
+            tooltip=[alt.Tooltip("event:N", title="Event"), alt.Tooltip("date:T", title="Date")],
+        )
+    )
+    labels = (
+        alt.Chart(events)
+        .mark_text(angle=270, align="right", dx=-4, dy=-6, fontSize=11, color="#333")
+        .encode(x="date:T", y=alt.value(0), text="event:N")
+    )
+    return charts.titled(
+        band + lines + rules + labels,
+        "Active FARA rows: Russia (USSR before 1992) and the comparison set",
+        "Active principal rows per year (31 December; snapshot date for the last year) for Russia "
+        "and the article's comparison set, with the Soviet years shaded and three events marked.",
+    )
+
+
+def year_range(series: pd.DataFrame, first: int, last: int) -> dict[str, str]:
+    """'low–high' of each line's yearly active rows between two years (one value if equal)."""
+    rows = series[series["year"].between(first, last)].groupby("line")["active"].agg(["min", "max"])
+    return {
+        line: f"{low}" if low == high else f"{low}–{high}" for line, (low, high) in rows.iterrows()
+    }
+
+
+def state_client(principals: pd.DataFrame, name: str, registrant: str) -> tuple[pd.Series, str]:
+    """One Russian principal's first row with a registrant (name prefix), and its
+    'first–last year' of registration."""
+    rows = fara.russian_rows(principals)
+    rows = rows[
+        (rows["foreign_principal"] == name) & rows["registrant_name"].str.startswith(registrant)
+    ]
+    if rows.empty:
+        raise ValueError(f"no RUSSIA row for {name!r} with a registrant starting {registrant!r}")
+    row = rows.iloc[0]
+    return row, f"{row['principal_registered'].year}–{row['principal_terminated'].year}"
+
+
+def termination_chart(ended: pd.DataFrame, invasion: pd.Timestamp):
+    """When each Russian row that ended around the invasion was terminated, as published."""
+    import altair as alt
+
+    from course import charts
+
+    kinds = ["dated around the invasion", "backdated, filed late"]
+    timing = ended.assign(
+        timing=(ended["days_backdated"] > 7).map({True: kinds[1], False: kinds[0]})
+    )
+    points = (
+        alt.Chart(timing)
+        .mark_point(filled=True, size=90)
+        .encode(
+            x=alt.X(
+                "principal_terminated:T",
+                title="Terminated (as published)",
+                axis=alt.Axis(format="%b %Y"),
+            ),
+            y=alt.Y(
+                "name_in_current_file:N",
+                title=None,
+                sort=alt.EncodingSortField("principal_terminated"),
+                axis=alt.Axis(labelLimit=110),
+            ),
+            color=alt.Color(
+                "timing:N",
+                title=None,
+                scale=charts.highlight_scale(kinds, kinds[1]),
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=170),
+            ),
+            tooltip=[
+                alt.Tooltip("name_in_current_file:N", title="Principal"),
+                alt.Tooltip("registrant_name:N", title="Registrant"),
+                alt.Tooltip("principal_terminated:T", title="Terminated"),
+                alt.Tooltip("days_backdated:Q", title="Days before 23 Feb 2022"),
+            ],
+        )
+    )
+    marker = pd.DataFrame({"date": [invasion], "event": ["Invasion, 24 February 2022"]})
+    rule = (
+        alt.Chart(marker)
+        .mark_rule(strokeDash=[4, 3], color="#555")
+        .encode(x="date:T", tooltip=[alt.Tooltip("event:N", title="Event")])
+    )
+    return charts.titled(
+        points + rule,
+        "Russian FARA terminations around the invasion",
+        "Termination date of each Russian row that was active on 23 February 2022 and gone by "
+        "31 March 2022; the dashed line is the invasion.",
+        height=alt.Step(26),
+    )
+
+
+def type_shares_by_year(coded_rows: pd.DataFrame, years, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """Share of each type among the rows active at each year's reference date (31 December, or
+    the snapshot date in its own year), with ``total`` active rows per year."""
+    from course.dates import year_end_or
+
+    frames = [
+        fara.active_on(year_end_or(snapshot, year), coded_rows).assign(year=year) for year in years
+    ]
+    table = share_by_type(pd.concat(frames), by="year")
+    return table.assign(total=table.groupby("year")["rows"].transform("sum"))
+
+
+def type_share_chart(over_time: pd.DataFrame):
+    """Stacked shares of :func:`type_shares_by_year`, one bar per year."""
+    import altair as alt
+
+    from course import charts
+
+    present = set(over_time["type"])
+    kinds = [kind for kind in [*TYPES, NOT_YET_CODED] if kind in present]
+    colours = [*charts.PALETTE[:5], charts.MUTED, "#444444"][: len(kinds)]
+    shares = (
+        alt.Chart(over_time[over_time["rows"] > 0])
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title=None),
+            y=alt.Y(
+                "share:Q",
+                stack="normalize",
+                title="Share of active rows",
+                axis=alt.Axis(format="%"),
+            ),
+            color=alt.Color(
+                "type:N",
+                title="Type",
+                scale=alt.Scale(domain=kinds, range=colours),
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=300),
+            ),
+            order=alt.Order("type:N"),
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("type:N", title="Type"),
+                alt.Tooltip("rows:Q", title="Rows"),
+                alt.Tooltip("total:Q", title="All active rows"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
+        )
+    )
+    return charts.titled(
+        shares,
+        "From Soviet trading bodies to state media to individuals",
+        "Share of each type among the Russian and Soviet principal rows active at the end of each "
+        "year (snapshot date for the last), from the course's coding.",
+    )
+
+
+def state_rows_in_year(over_time: pd.DataFrame, year: int) -> tuple[int, int]:
+    """(rows of a state type, all rows) active at ``year``'s reference date."""
+    rows = over_time[over_time["year"] == year]
+    state = rows[rows["type"].isin(list(STATE_TYPES))]["rows"].sum()
+    return int(state), int(rows["rows"].sum())
