@@ -41,7 +41,11 @@ def main() -> None:
     else:
         # Beside the repository, so that ../shared resolves as it does for the repository.
         clone = Path(tempfile.mkdtemp(prefix="suite-bench-", dir=REPO.parent))
-        subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+        branch = subprocess.run(
+            ["git", "branch", "--show-current"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        pick = ["--branch", branch] if branch else []
+        subprocess.run(["git", "clone", "--quiet", *pick, str(REPO), str(clone)], check=True)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True, text=True
     ).stdout.strip()
