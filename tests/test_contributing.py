@@ -53,3 +53,25 @@ def test_pre_commit_runs_the_checks_of_make_lint():
     for tool in ("ruff check", "ruff format --check", "course.book.cells --check", "mypy"):
         assert tool in lint, tool
         assert any(tool in entry for entry in entries), tool
+
+
+def test_declared_dependencies_are_installed_and_pinned_ones_match():
+    """pyproject.toml declares what the package imports; requirements.txt pins the versions."""
+    import importlib.metadata
+    import tomllib
+
+    declared = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = {}
+    for line in (REPO_ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[name.strip().lower()] = version.strip()
+    assert declared == sorted(declared), "keep pyproject's dependencies sorted"
+    for name in declared:
+        installed = importlib.metadata.version(name)
+        if name in pins:
+            assert installed == pins[name], (name, installed, pins[name])
+    # The libraries the package's modules import at their top are all declared.
+    for name in ("altair", "pandas", "numpy", "pandera", "nbformat", "jinja2", "sphinx"):
+        assert name in declared, name
