@@ -517,7 +517,7 @@ def warmth_then_erosion(events: pd.DataFrame) -> dict:
     substance_after = int(score[after & ~contact].sum())
     return {
         "first_clash": first,
-        "first_clash_event": clash["event"],
+        "first_clash_event": clash.get("event", ""),
         "before_clash": before_score,
         "contacts_after": int(score[after & contact].sum()),
         "substance_after": substance_after,
