@@ -375,7 +375,8 @@ def test_witnesses_agree_warmth(data_copy):
 
 def events(*rows) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["date", "kind", "score"])
-    return frame.assign(date=pd.to_datetime(frame["date"]))
+    # Real timelines always carry an event text, which the arc reports for its first clash.
+    return frame.assign(date=pd.to_datetime(frame["date"]), event=[f"e{i}" for i in frame.index])
 
 
 def test_warmth_then_erosion_rule():
