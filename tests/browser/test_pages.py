@@ -45,7 +45,13 @@ def visit(browser, base: str, page: str) -> dict:
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     tab.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    tab.goto(urljoin(base, page), wait_until="load")
+    url = urljoin(base, page)
+    response = tab.goto(url, wait_until="load")
+    # A redirect page (index.html's meta refresh) navigates again after its own load event:
+    # wait for the page it leads to, or the checks below would run while it replaces this one.
+    if response is not None and 'http-equiv="refresh"' in response.text().lower():
+        tab.wait_for_url(lambda current: current != url, timeout=10000)
+        tab.wait_for_load_state("load")
     chart_divs = tab.locator(chromium.CHART_SELECTOR)
     count = chart_divs.count()
     if count:
