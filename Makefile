@@ -64,8 +64,9 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 axe: $(AXE)
 
+# --durations: the slowest tests in every log, so the suite's time budget stays visible.
 test: lint axe
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=25
 
 quick: lint
 	$(PY) -m pytest -m "not slow" -n 2 --hypothesis-profile=quick
