@@ -35,11 +35,7 @@ SECOND_CODING_SCHEMA = tables.schema(
         "retest_score": tables.integer(-3, 3),
     }
 )
-SECOND_CODING_RULES = (
-    tables.RowRule(
-        "event_id", "repeats an earlier row's event_id", lambda f: ~f["event_id"].duplicated()
-    ),
-)
+SECOND_CODING_RULES = (tables.unique("event_id", "repeats an earlier row's event_id"),)
 AGREEMENT_COLUMNS = ["era", "n", "raw_agreement", "kappa"]
 DISAGREEMENT_COLUMNS = [
     "event_id",

@@ -71,13 +71,7 @@ STATE_INTEREST_SCHEMA = tables.schema(
         "justification": tables.text(),
     }
 )
-STATE_INTEREST_RULES = [
-    tables.RowRule(
-        "foreign_principal",
-        "coded twice (one row per name)",
-        lambda f: ~f["foreign_principal"].duplicated(),
-    )
-]
+STATE_INTEREST_RULES = [tables.unique("foreign_principal", "coded twice (one row per name)")]
 # The RUSSIA rows on the DOJ list of 1 October 2025, transcribed by hand (names and dates only).
 REGISTRY_LIST_SCHEMA = tables.schema(
     {
@@ -88,11 +82,7 @@ REGISTRY_LIST_SCHEMA = tables.schema(
         "source": tables.text(),
     }
 )
-REGISTRY_LIST_RULES = [
-    tables.RowRule(
-        "foreign_principal", "listed twice", lambda f: ~f["foreign_principal"].duplicated()
-    )
-]
+REGISTRY_LIST_RULES = [tables.unique("foreign_principal", "listed twice")]
 
 # The two Trump terms, judged separately: the eras' timeline spans a four-year gap.
 TRUMP_TERMS = {

@@ -77,3 +77,10 @@ def test_row_rule_blames_its_column(tmp_path):
     )
     with pytest.raises(tables.TableError, match=r"line 3, column date: '2002-05': a call needs"):
         tables.read_table(write(tmp_path, GOOD), SCHEMA, rules=[rule])
+
+
+def test_unique_blames_the_second_row_with_a_seen_value():
+    frame = pd.DataFrame({"id": ["a", "b", "a", "c", "b"]})
+    rule = tables.unique("id", "appears twice")
+    assert rule.column == "id" and rule.message == "appears twice"
+    assert rule.test(frame).tolist() == [True, True, False, True, False]

@@ -64,13 +64,7 @@ CODED_SCHEMA = tables.schema(
         "justification": tables.text(),
     }
 )
-CODED_RULES = [
-    tables.RowRule(
-        "foreign_principal",
-        "coded twice (one row per name)",
-        lambda frame: ~frame["foreign_principal"].duplicated(),
-    )
-]
+CODED_RULES = [tables.unique("foreign_principal", "coded twice (one row per name)")]
 
 
 def load_principals_coded(path: Path | None = None) -> pd.DataFrame:

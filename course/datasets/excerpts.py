@@ -53,7 +53,7 @@ EXCERPT_RULES = (
     tables.RowRule(
         "id", "is not a lower-case slug (e.g. geneva-1985)", lambda f: f["id"].str.match(ID_PATTERN)
     ),
-    tables.RowRule("id", "repeats an earlier row's id", lambda f: ~f["id"].duplicated()),
+    tables.unique("id", "repeats an earlier row's id"),
     tables.RowRule(
         "url", "is not a well-formed http(s) URL", lambda f: f["url"].map(well_formed_url)
     ),

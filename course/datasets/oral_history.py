@@ -79,7 +79,7 @@ COLLECTION_SCHEMA = tables.schema(
 )
 
 INTERVIEWEE_RULES = (
-    tables.RowRule("name", "appears twice", lambda f: ~f["name"].duplicated()),
+    tables.unique("name", "appears twice"),
     tables.RowRule(
         "status",
         "an article_only participant cannot be better than unverified",

@@ -44,6 +44,11 @@ class RowRule:
     test: Callable[[pd.DataFrame], pd.Series]
 
 
+def unique(column: str, message: str = "repeats an earlier row's value") -> RowRule:
+    """A key column: the second row with a value already seen is the one blamed."""
+    return RowRule(column, message, lambda frame: ~frame[column].duplicated())
+
+
 def _blank_or(check: Callable[[pd.Series], pd.Series], error: str) -> pa.Check:
     # Blank cells are judged by the "required" check alone, so optional columns may be empty.
     return pa.Check(lambda s: (s == "") | check(s), error=error)

@@ -189,9 +189,7 @@ EVENT_RULES = (
     tables.RowRule(
         "event_id", "is not of the form E001", lambda f: f["event_id"].str.match(EVENT_ID)
     ),
-    tables.RowRule(
-        "event_id", "repeats an earlier row's event_id", lambda f: ~f["event_id"].duplicated()
-    ),
+    tables.unique("event_id", "repeats an earlier row's event_id"),
     PRECISION_RULE,
     tables.RowRule(
         "date",
