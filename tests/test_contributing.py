@@ -49,7 +49,8 @@ def test_pre_commit_runs_the_checks_of_make_lint():
     hooks = yaml.safe_load((REPO_ROOT / ".pre-commit-config.yaml").read_text())
     entries = [hook["entry"] for repo in hooks["repos"] for hook in repo["hooks"]]
     makefile = (REPO_ROOT / "Makefile").read_text()
-    lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    lint = makefile.split("\nruff:", 1)[1].split("\n\n", 1)[0]
+    lint += makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
     for tool in ("ruff check", "ruff format --check", "course.book.cells --check", "mypy"):
         assert tool in lint, tool
         assert any(tool in entry for entry in entries), tool
