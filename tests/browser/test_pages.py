@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 from urllib.parse import urljoin, urlparse
 
 import altair as alt
@@ -46,10 +47,13 @@ def visit(browser, base: str, page: str) -> dict:
     tab.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     tab.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     url = urljoin(base, page)
-    response = tab.goto(url, wait_until="load")
     # A redirect page (index.html's meta refresh) navigates again after its own load event:
-    # wait for the page it leads to, or the checks below would run while it replaces this one.
-    if response is not None and 'http-equiv="refresh"' in response.text().lower():
+    # read it first, then wait for the page it leads to, or the checks below would run while it
+    # is replaced (the browser drops the redirect page's own response once it has moved on).
+    with urllib.request.urlopen(url) as answer:
+        redirects = 'http-equiv="refresh"' in answer.read().decode("utf-8", "replace").lower()
+    tab.goto(url, wait_until="load")
+    if redirects:
         tab.wait_for_url(lambda current: current != url, timeout=10000)
         tab.wait_for_load_state("load")
     chart_divs = tab.locator(chromium.CHART_SELECTOR)
