@@ -72,3 +72,17 @@ def test_the_limit_is_inclusive(tmp_path):
     row = f"a-2,T,2001-01-01,S,https://example.org/b,public-domain-us-government,A,{text},Q?\n"
     path.write_text(HEADER + GOOD + row, encoding="utf-8")
     assert len(excerpts.load_excerpts(path)) == 2
+
+
+def test_an_excerpt_renders_as_a_block_quote_with_its_source_and_question():
+    frame = excerpts.load_excerpts()
+    for excerpt_id in frame["id"]:
+        text = excerpts.as_markdown(excerpt_id, frame)
+        row = frame[frame["id"] == excerpt_id].iloc[0]
+        quoted = [line for line in text.splitlines() if line.startswith(">")]
+        assert row["excerpt"].split()[0] in quoted[0]
+        assert row["url"] in quoted[-1] and row["speaker"] in quoted[-1]
+        assert row["question"] in text.split("\n\n")[-1]
+    assert "July 2000" in excerpts.as_markdown("historian-summits-2000", frame)
+    with pytest.raises(KeyError, match="no excerpt with id 'nope'"):
+        excerpts.as_markdown("nope", frame)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from course import paths
+from course import dates, paths
 from course.datasets import tables
 
 LICENCES = ("public-domain-us-government", "CC-BY-4.0", "public-record-doj-fara")
@@ -83,3 +83,30 @@ def excerpts_path() -> Path:
 def load_excerpts(path: Path | str | None = None) -> pd.DataFrame:
     """``data/sources/excerpts.csv``, checked; ``date`` as a datetime (month: its first day)."""
     return tables.read_table(path or excerpts_path(), EXCERPT_SCHEMA, EXCERPT_RULES)
+
+
+LICENCE_LINKS = {
+    "public-domain-us-government": "U.S. government work, in the public domain",
+    "CC-BY-4.0": "[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)",
+    "public-record-doj-fara": "public record filed with the U.S. Department of Justice (FARA)",
+}
+
+
+def as_markdown(excerpt_id: str, excerpts: pd.DataFrame | None = None) -> str:
+    """One excerpt as a MyST block quotation, its source line and the question for the reader.
+
+    A page shows it from a hidden cell: ``display(Markdown(excerpts.as_markdown("munich-2007")))``.
+    """
+    frame = load_excerpts() if excerpts is None else excerpts
+    rows = frame[frame["id"] == excerpt_id]
+    if rows.empty:
+        raise KeyError(f"{excerpts_path()}: no excerpt with id {excerpt_id!r}")
+    row = rows.iloc[0]
+    quoted = "\n>\n".join(
+        f"> {para.strip()}" for para in row["excerpt"].split("\n") if para.strip()
+    )
+    # A month-precision date (e.g. 2000-07) is stored as its first day; print it as a month.
+    raw_date = pd.read_csv(excerpts_path(), dtype=str).set_index("id")["date"].get(excerpt_id, "")
+    when = f"{row['date']:%B %Y}" if len(str(raw_date)) == 7 else dates.day_text(row["date"])
+    source = f"> — {row['speaker']}, [{row['title']}]({row['url']}), {when}. {row['attribution']}"
+    return f"{quoted}\n>\n{source}\n\n**Question for the reader.** {row['question']}\n"
