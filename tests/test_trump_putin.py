@@ -364,3 +364,107 @@ def test_public_tests_give_hints_without_the_values(built, tmp_path):
     assert "distinct principals cannot outnumber rows" in outcomes["q3"]["public_summary"]
     for question in ("q1", "q2", "q3"):
         assert outcomes[question]["public_passed"] == 0
+
+
+# ---- opinion data: what the polls can bracket --------------------------------------------------
+
+
+def poll_rows(*rows):
+    """A polls frame from (country, field_date, precision, answer, percent) tuples."""
+    frame = pd.DataFrame(rows, columns=["country", "field_date", "precision", "answer", "percent"])
+    return frame.assign(
+        field_date=pd.to_datetime(frame["field_date"]),
+        percent=frame["percent"].astype("Int64"),
+        status="verified",
+    )
+
+
+def summit_contacts(*days):
+    return pd.DataFrame(
+        {
+            "era": "trump-putin",
+            "date": pd.to_datetime(list(days)),
+            "place": [f"Place {n}, Country" for n in range(len(days))],
+            "format": "summit",
+        }
+    )
+
+
+def test_opinion_series_keeps_the_warm_answer_and_breaks_long_gaps():
+    polls = poll_rows(
+        ("Russia", "2001-01-01", "month", "good", 60),
+        ("Russia", "2001-01-01", "month", "bad", 30),
+        ("Russia", "2003-01-01", "month", "good", 50),
+        ("United States", "2001-02-01", "month", "favourable", 52),
+        ("United States", "2001-02-01", "month", "unfavourable", 40),
+        ("United States", "2001-06-05", "day", "favourable", 55),
+    )
+    series = trump_putin.opinion_series(polls)
+    assert list(series["percent"]) == [60, 50, 52, 55]
+    # A month runs to its last day; a dated poll is one day.
+    assert series["end"].iloc[0] == pd.Timestamp("2001-01-31")
+    assert series["end"].iloc[3] == pd.Timestamp("2001-06-05")
+    # Two years apart: a new segment, so no line bridges the gap; each country starts its own.
+    assert series["segment"].nunique() == 3
+    with pytest.raises(ValueError, match="no readings"):
+        trump_putin.opinion_series(polls[polls["country"] == "Russia"])
+
+
+def test_a_summit_is_bracketed_only_with_readings_on_both_sides_within_the_window():
+    polls = poll_rows(
+        ("Russia", "2018-05-01", "month", "good", 20),
+        ("Russia", "2018-07-01", "month", "good", 42),
+        ("Russia", "2018-09-01", "month", "good", 30),
+        ("United States", "2018-02-01", "month", "favourable", 25),
+        ("United States", "2021-02-01", "month", "favourable", 22),
+    )
+    out = trump_putin.summit_brackets(polls, summit_contacts("2018-07-16")).set_index("country")
+    russia, usa = out.loc["Russia"], out.loc["United States"]
+    # The July reading shares the summit's month: its order is unknown, so it is neither side.
+    assert russia["same_month"] and russia["before"] == pd.Timestamp("2018-05-01")
+    assert russia["after"] == pd.Timestamp("2018-09-01")
+    assert russia["days_before"] == (pd.Timestamp("2018-07-16") - pd.Timestamp("2018-05-31")).days
+    assert russia["bracketed"] and russia["change"] == 10
+    assert not usa["bracketed"] and pd.isna(usa["change"])
+    # A tighter window drops the Russian bracket too.
+    tight = trump_putin.summit_brackets(polls, summit_contacts("2018-07-16"), window_days=30)
+    assert not tight["bracketed"].any()
+
+
+def test_a_summit_after_the_last_reading_is_not_bracketed():
+    polls = poll_rows(
+        ("Russia", "2025-02-01", "month", "good", 30),
+        ("United States", "2023-02-01", "month", "favourable", 9),
+    )
+    out = trump_putin.summit_brackets(polls, summit_contacts("2025-08-15"))
+    assert out["after"].isna().all() and not out["bracketed"].any()
+    assert trump_putin.summit_names(out[out["bracketed"]]) == "none"
+
+
+def test_on_the_course_data_only_the_early_bush_summits_are_bracketed():
+    from course.datasets import opinion
+
+    out = trump_putin.summit_brackets(opinion.load_polls(), timeline.load_contacts())
+    assert len(out) == 2 * len(trump_putin.summits(timeline.load_contacts()))
+    russian = out[(out["country"] == "Russia") & out["bracketed"]]
+    assert trump_putin.summit_names(russian).startswith("Ljubljana (June 2001)")
+    # Gallup is read once a year, in February: no summit has a reading within six months
+    # on both sides.
+    assert not out.loc[out["country"] == "United States", "bracketed"].any()
+    # Helsinki's July 2018 Levada reading shares the summit's month, so it cannot bracket it.
+    helsinki = out[(out["date"] == pd.Timestamp("2018-07-16")) & (out["country"] == "Russia")]
+    assert helsinki["same_month"].item() and not helsinki["bracketed"].item()
+
+
+def test_opinion_chart_has_a_title_description_tooltips_and_summit_rules():
+    from course.datasets import opinion
+
+    contacts = timeline.load_contacts()
+    chart = trump_putin.opinion_chart(
+        trump_putin.opinion_series(opinion.load_polls()), trump_putin.summits(contacts), "desc"
+    )
+    spec = chart.to_dict()
+    assert spec["description"] == "desc" and spec["title"]["subtitle"]
+    assert has_tooltip(spec)
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks.count("rule") == 1 and marks.count("line") == 1 and marks.count("point") == 2

@@ -312,3 +312,198 @@ def arcs_chart(arcs: pd.DataFrame, gap: pd.DataFrame, description: str) -> alt.L
         subtitle=ARC_SUBTITLE,
         height=320,
     )
+
+
+# ---- opinion data: what the polls can bracket ------------------------------------------------
+
+WARM_ANSWERS = {"Russia": "good", "United States": "favourable"}
+"""The warm answer of each national series: Russians' good attitude to the United States,
+Americans' favourable opinion of Russia (``data/opinion/CODEBOOK.md``)."""
+BRACKET_DAYS = 183
+"""A summit is bracketed when a reading of the series lies within this many days (about six
+months) before it and another within as many days after it."""
+SERIES_BREAK_DAYS = 400
+"""Readings further apart than this are not joined by a line: the chart shows the gap."""
+OPINION_COLUMNS = ["country", "field_date", "start", "end", "percent", "status", "segment"]
+BRACKET_COLUMNS = [
+    "era",
+    "date",
+    "place",
+    "country",
+    "before",
+    "before_percent",
+    "days_before",
+    "after",
+    "after_percent",
+    "days_after",
+    "same_month",
+    "bracketed",
+    "change",
+]
+
+
+def opinion_series(polls: pd.DataFrame) -> pd.DataFrame:
+    """One row per reading of the warm answer of each country's series, in date order.
+
+    ``start`` and ``end`` are the first and last day the fieldwork date can mean (the month, or
+    the day for a dated poll); ``segment`` numbers the runs of readings less than
+    :data:`SERIES_BREAK_DAYS` apart, so that a line never bridges a long gap.
+    """
+    missing = set(WARM_ANSWERS) - set(polls["country"])
+    if missing:
+        raise ValueError(f"polls: no readings for {sorted(missing)}")
+    warm = polls[polls["answer"] == polls["country"].map(WARM_ANSWERS)].copy()
+    warm = warm.sort_values(["country", "field_date"], kind="stable").reset_index(drop=True)
+    monthly = warm["precision"] == "month"
+    warm["start"] = warm["field_date"]
+    warm["end"] = warm["field_date"].where(~monthly, warm["field_date"] + pd.offsets.MonthEnd(0))
+    gap = warm.groupby("country")["field_date"].diff().dt.days
+    warm["segment"] = (gap.isna() | (gap > SERIES_BREAK_DAYS)).astype(int).cumsum()
+    warm["percent"] = warm["percent"].astype(int)
+    return warm[OPINION_COLUMNS]
+
+
+def summits(contacts: pd.DataFrame) -> pd.DataFrame:
+    """The stand-alone summits (format ``summit``) of the Bush and Trump eras, in date order."""
+    rows = contacts[contacts["era"].isin(LEADER_ERAS) & (contacts["format"] == "summit")]
+    return rows.sort_values("date", kind="stable").reset_index(drop=True)[["era", "date", "place"]]
+
+
+def summit_brackets(
+    polls: pd.DataFrame, contacts: pd.DataFrame, window_days: int = BRACKET_DAYS
+) -> pd.DataFrame:
+    """For every summit and each national series: the last reading wholly before the summit
+    and the first wholly after it, the days between, whether a reading falls in the summit's
+    own month (its order is then unknown, so it counts as neither), and ``bracketed`` when both
+    readings lie within ``window_days``. ``change`` is the after reading minus the before one,
+    for bracketed summits only: a difference across the summit, not an effect of it."""
+    series = opinion_series(polls)
+    rows = []
+    for summit in summits(contacts).itertuples(index=False):
+        for country in WARM_ANSWERS:
+            own = series[series["country"] == country]
+            before = own[own["end"] < summit.date].tail(1)
+            after = own[own["start"] > summit.date].head(1)
+            same = bool(((own["start"] <= summit.date) & (own["end"] >= summit.date)).any())
+            days_before = (summit.date - before["end"].iloc[0]).days if len(before) else None
+            days_after = (after["start"].iloc[0] - summit.date).days if len(after) else None
+            bracketed = (
+                days_before is not None
+                and days_after is not None
+                and days_before <= window_days
+                and days_after <= window_days
+            )
+            rows.append(
+                {
+                    "era": summit.era,
+                    "date": summit.date,
+                    "place": summit.place,
+                    "country": country,
+                    "before": before["field_date"].iloc[0] if len(before) else pd.NaT,
+                    "before_percent": before["percent"].iloc[0] if len(before) else pd.NA,
+                    "days_before": days_before if days_before is not None else pd.NA,
+                    "after": after["field_date"].iloc[0] if len(after) else pd.NaT,
+                    "after_percent": after["percent"].iloc[0] if len(after) else pd.NA,
+                    "days_after": days_after if days_after is not None else pd.NA,
+                    "same_month": same,
+                    "bracketed": bracketed,
+                    "change": (
+                        int(after["percent"].iloc[0] - before["percent"].iloc[0])
+                        if bracketed
+                        else pd.NA
+                    ),
+                }
+            )
+    out = pd.DataFrame(rows, columns=BRACKET_COLUMNS)
+    for column in ("before_percent", "days_before", "after_percent", "days_after", "change"):
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+def summit_names(brackets: pd.DataFrame) -> str:
+    """Summits as prose, "Helsinki (July 2018), ...": the place up to its first comma or
+    bracket, and the month; "none" for an empty table."""
+    if brackets.empty:
+        return "none"
+    names = []
+    for place, day in zip(brackets["place"], brackets["date"]):
+        short = place.split(",")[0].split(" (")[0]
+        names.append(f"{SUMMIT_TOWNS.get(short, short)} ({day:%B %Y})")
+    return ", ".join(names)
+
+
+SUMMIT_TOWNS = {"Brdo Castle": "Ljubljana", "Joint Base Elmendorf-Richardson": "Anchorage"}
+"""The town the chapters name for a summit whose ``place`` starts with a building or base."""
+
+OPINION_SUBTITLE = (
+    "Share with a warm view of the other country; vertical lines: Bush and Trump summits; "
+    "gaps of over a year are left open"
+)
+
+
+def opinion_chart(series: pd.DataFrame, summit_rows: pd.DataFrame, description: str):
+    """Both national series over time (a line per run of readings, a point per reading, hollow
+    when the figure is partial) with the summits as vertical rules."""
+    data = series.assign(
+        month=series["field_date"].dt.strftime("%B %Y"),
+        series=series["country"].map(
+            {
+                "Russia": "Russians on the U.S. (Levada)",
+                "United States": "Americans on Russia (Gallup)",
+            }
+        ),
+    ).drop(columns=["start", "end"])
+    labels = sorted(data["series"].unique())
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        scale=charts.highlight_scale(labels, labels[0]),
+        legend=alt.Legend(orient="bottom", columns=1),
+    )
+    x = alt.X("field_date:T", title="Fieldwork date")
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("month:N", title="Fieldwork"),
+        alt.Tooltip("percent:Q", title="Percent"),
+        alt.Tooltip("status:N", title="Status"),
+    ]
+    line = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=x,
+            y=alt.Y("percent:Q", title="Percent", scale=alt.Scale(domain=[0, 100])),
+            color=colour,
+            detail="segment:N",
+        )
+    )
+    # Filled points are verified figures, hollow ones partial (see the codebook's status).
+    points = [
+        alt.Chart(data[verified == (data["status"] == "verified")])
+        .mark_point(size=45, strokeWidth=2, filled=verified)
+        .encode(x=x, y="percent:Q", color=colour, tooltip=tooltip)
+        for verified in (True, False)
+    ]
+    marks = summit_rows.assign(
+        when=summit_rows["date"].map(day_text),
+        era_label=summit_rows["era"].map(ERA_LABELS),
+    )
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[4, 3], color="#666")
+        .encode(
+            x="date:T",
+            tooltip=[
+                alt.Tooltip("era_label:N", title="Era"),
+                alt.Tooltip("place:N", title="Summit"),
+                alt.Tooltip("when:N", title="Date"),
+            ],
+        )
+    )
+    return charts.titled(
+        alt.layer(rules, line, *points),
+        "Warm views of the other country",
+        description,
+        subtitle=OPINION_SUBTITLE,
+        height=300,
+    )
