@@ -468,3 +468,49 @@ def test_opinion_chart_has_a_title_description_tooltips_and_summit_rules():
     assert has_tooltip(spec)
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks.count("rule") == 1 and marks.count("line") == 1 and marks.count("point") == 2
+
+
+# ---- Congress: the sanctions law's roll calls --------------------------------------------------
+
+ROLL_HEADER = "bill,chamber,date,precision,yeas,nays,status,source_url,note\n"
+
+
+def test_the_sanctions_law_passed_both_chambers_with_veto_proof_majorities():
+    votes = trump_putin.final_votes(trump_putin.load_roll_calls(), "Countering America")
+    assert set(votes.index) == {"House", "Senate"}
+    assert votes["veto_proof"].all()
+    # The final votes came before the signing of 2 August 2017 (E050 in the timeline).
+    assert (votes["date"] < pd.Timestamp("2017-08-02")).all()
+    with pytest.raises(KeyError, match="no vote"):
+        trump_putin.final_votes(trump_putin.load_roll_calls(), "No such act")
+
+
+def test_veto_proof_means_two_thirds_of_those_voting(tmp_path):
+    path = tmp_path / "roll_calls.csv"
+    path.write_text(
+        ROLL_HEADER
+        + "B,Senate,2017-07-27,day,66,34,verified,https://example.org/a,\n"
+        + "B,House,2017-07-25,day,290,144,verified,https://example.org/b,\n"
+    )
+    votes = trump_putin.load_roll_calls(path).set_index("chamber")
+    assert not votes.loc["Senate", "veto_proof"]  # 66 of 100 is under two thirds
+    assert votes.loc["House", "veto_proof"]  # 290 of 434 is just over
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ("B,Senate,2017-07-27,day,98,3,verified,https://example.org/a,", "yeas"),
+        ("B,Senate,2017-07,day,98,2,verified,https://example.org/a,", "date"),
+        ("B,Congress,2017-07-27,day,98,2,verified,https://example.org/a,", "chamber"),
+        ("B,Senate,2017-07-27,day,98,2,certain,https://example.org/a,", "status"),
+    ],
+)
+def test_bad_roll_call_rows_are_refused(tmp_path, row, column):
+    from course.datasets import tables
+
+    path = tmp_path / "roll_calls.csv"
+    path.write_text(ROLL_HEADER + row + "\n")
+    with pytest.raises(tables.TableError) as err:
+        trump_putin.load_roll_calls(path)
+    assert err.value.line == 2 and err.value.column == column, str(err.value)
