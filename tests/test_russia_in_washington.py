@@ -553,3 +553,27 @@ def test_the_chapters_charts_have_titles_descriptions_and_tooltips():
         spec = chart.to_dict()
         assert spec["title"]["text"] and spec["description"]
         assert "tooltip" in json.dumps(spec)
+
+
+def test_rows_naming_matches_whole_words_in_principal_or_registrant():
+    frame = pd.DataFrame(
+        {
+            "foreign_principal": ["Sberbank of Russia", "Radiodiffusion Francaise", "Other"],
+            "registrant_name": ["Firm A", "Fusionist LLC", "Nord  Stream Advisers"],
+            "country": ["RUSSIA", "FRANCE", "GERMANY"],
+        }
+    )
+    found = russia.rows_naming(frame, ["Sberbank", "Fusion", "Nord Stream", "Butina"])
+    assert found.set_index("name")["rows"].to_dict() == {
+        "Sberbank": 1,
+        "Fusion": 0,  # "Radiodiffusion" and "Fusionist" are not the word
+        "Nord Stream": 1,  # any whitespace between the words
+        "Butina": 0,
+    }
+    assert found.loc[found["name"] == "Sberbank", "countries"].item() == "RUSSIA"
+
+
+def test_no_documented_unregistered_case_appears_in_the_committed_fara_file():
+    principals = fara.load_principals()
+    for names in russia.UNREGISTERED_CASES.values():
+        assert russia.rows_naming(principals, names)["rows"].sum() == 0, names

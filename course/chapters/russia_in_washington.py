@@ -543,3 +543,41 @@ def state_rows_in_year(over_time: pd.DataFrame, year: int) -> tuple[int, int]:
     rows = over_time[over_time["year"] == year]
     state = rows[rows["type"].isin(list(STATE_TYPES))]["rows"].sum()
     return int(state), int(rows["rows"].sum())
+
+
+# ---- channels the FARA count does not see --------------------------------------------------------
+
+UNREGISTERED_CASES = {
+    "LDA clients": ("Gazprombank", "Sberbank", "Nord Stream"),
+    "the campaign against the Magnitsky Act": (
+        "Human Rights Accountability Global Initiative",
+        "Prevezon",
+        "Akhmetshin",
+        "Veselnitskaya",
+    ),
+    "the Butina case": ("Butina", "Torshin"),
+}
+"""The documented cases of the chapter's section on channels FARA does not see, and the names
+searched for in the DOJ file: clients, organisations and people the sources name."""
+
+
+def rows_naming(principals: pd.DataFrame, names) -> pd.DataFrame:
+    """For each name: the FARA rows whose foreign principal or registrant contains it as a
+    whole word or phrase, ignoring case (columns ``name``, ``rows``, ``countries``)."""
+    haystack = (
+        principals["foreign_principal"].fillna("")
+        + " | "
+        + principals["registrant_name"].fillna("")
+    )
+    out = []
+    for name in names:
+        pattern = r"\b" + r"\s+".join(re.escape(word) for word in name.split()) + r"\b"
+        hits = principals[haystack.str.contains(pattern, case=False, regex=True)]
+        out.append(
+            {
+                "name": name,
+                "rows": len(hits),
+                "countries": ", ".join(sorted(hits["country"].dropna().unique())),
+            }
+        )
+    return pd.DataFrame(out, columns=["name", "rows", "countries"])
