@@ -246,7 +246,7 @@ def test_built_page_is_small_glued_and_links_the_student_files(built_book):
     html = page.read_text(encoding="utf-8")
     assert page.stat().st_size < 400 * 1024, page.stat().st_size
     specs = chart_specs(html)
-    assert len(specs) == 1
+    assert len(specs) == 2  # both eras on one clock; the opinion series
     for spec in specs:
         assert spec.get("description") and spec["title"]["text"] and spec["title"]["subtitle"]
         assert has_tooltip(spec) and max(data_rows(spec)) <= 5000
@@ -514,3 +514,18 @@ def test_bad_roll_call_rows_are_refused(tmp_path, row, column):
     with pytest.raises(tables.TableError) as err:
         trump_putin.load_roll_calls(path)
     assert err.value.line == 2 and err.value.column == column, str(err.value)
+
+
+@pytest.mark.slow
+def test_glued_votes_and_brackets_equal_the_data(glued):
+    from course.datasets import opinion
+
+    votes = trump_putin.final_votes(trump_putin.load_roll_calls(), "Countering America")
+    assert glued["caatsa_house_yeas"] == votes.loc["House", "yeas"]
+    assert glued["caatsa_senate_nays"] == votes.loc["Senate", "nays"]
+    brackets = trump_putin.summit_brackets(opinion.load_polls(), timeline.load_contacts())
+    russian = brackets[(brackets["country"] == "Russia") & brackets["bracketed"]]
+    assert glued["op_ru_bracketed"] == trump_putin.summit_names(russian)
+    assert glued["op_us_bracketed_n"] == int(
+        brackets.loc[brackets["country"] == "United States", "bracketed"].sum()
+    )
