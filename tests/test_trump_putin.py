@@ -66,6 +66,8 @@ def test_sections_the_issue_asks_for():
         "Both eras on one clock",
         "The comparison table",
         "What differs: institutions, war and sanctions",
+        "U.S. domestic politics as a constraint",
+        "Did warmth between the leaders reach the publics?",
         "Counter-evidence: what the personal channel delivered",
         "What the data cannot settle",
         "This chapter's claims in the ledger",
