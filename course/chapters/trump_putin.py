@@ -458,7 +458,7 @@ def opinion_chart(series: pd.DataFrame, summit_rows: pd.DataFrame, description: 
         "series:N",
         title=None,
         scale=charts.highlight_scale(labels, labels[0]),
-        legend=alt.Legend(orient="bottom", columns=1),
+        legend=alt.Legend(orient="bottom", columns=1, labelLimit=320),
     )
     x = alt.X("field_date:T", title="Fieldwork date")
     tooltip = [
