@@ -13,7 +13,7 @@ import yaml
 
 from course import exercises, fara, grading
 from course.chapters import trump_putin
-from course.datasets import timeline
+from course.datasets import congress, timeline
 from course.paths import EXERCISES_DIR, REPO_ROOT
 from tests.fixtures.submissions import ClassMaker
 from tests.test_chapters import chart_specs, data_rows, glued_values, has_tooltip
@@ -478,13 +478,13 @@ ROLL_HEADER = "bill,chamber,date,precision,yeas,nays,status,source_url,note\n"
 
 
 def test_the_sanctions_law_passed_both_chambers_with_veto_proof_majorities():
-    votes = trump_putin.final_votes(trump_putin.load_roll_calls(), "Countering America")
+    votes = trump_putin.final_votes(congress.load_roll_calls(), "Countering America")
     assert set(votes.index) == {"House", "Senate"}
     assert votes["veto_proof"].all()
     # The final votes came before the signing of 2 August 2017 (E050 in the timeline).
     assert (votes["date"] < pd.Timestamp("2017-08-02")).all()
     with pytest.raises(KeyError, match="no vote"):
-        trump_putin.final_votes(trump_putin.load_roll_calls(), "No such act")
+        trump_putin.final_votes(congress.load_roll_calls(), "No such act")
 
 
 def test_veto_proof_means_two_thirds_of_those_voting(tmp_path):
@@ -494,7 +494,7 @@ def test_veto_proof_means_two_thirds_of_those_voting(tmp_path):
         + "B,Senate,2017-07-27,day,66,34,verified,https://example.org/a,\n"
         + "B,House,2017-07-25,day,290,144,verified,https://example.org/b,\n"
     )
-    votes = trump_putin.load_roll_calls(path).set_index("chamber")
+    votes = congress.load_roll_calls(path).set_index("chamber")
     assert not votes.loc["Senate", "veto_proof"]  # 66 of 100 is under two thirds
     assert votes.loc["House", "veto_proof"]  # 290 of 434 is just over
 
@@ -514,7 +514,7 @@ def test_bad_roll_call_rows_are_refused(tmp_path, row, column):
     path = tmp_path / "roll_calls.csv"
     path.write_text(ROLL_HEADER + row + "\n")
     with pytest.raises(tables.TableError) as err:
-        trump_putin.load_roll_calls(path)
+        congress.load_roll_calls(path)
     assert err.value.line == 2 and err.value.column == column, str(err.value)
 
 
@@ -522,7 +522,7 @@ def test_bad_roll_call_rows_are_refused(tmp_path, row, column):
 def test_glued_votes_and_brackets_equal_the_data(glued):
     from course.datasets import opinion
 
-    votes = trump_putin.final_votes(trump_putin.load_roll_calls(), "Countering America")
+    votes = trump_putin.final_votes(congress.load_roll_calls(), "Countering America")
     assert glued["caatsa_house_yeas"] == votes.loc["House", "yeas"]
     assert glued["caatsa_senate_nays"] == votes.loc["Senate", "nays"]
     brackets = trump_putin.summit_brackets(opinion.load_polls(), timeline.load_contacts())

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 import altair as alt
 import pandas as pd
 
-from course import charts, fara, paths
+from course import charts, fara
 from course.chapters import russia_in_washington as russia
-from course.datasets import tables, timeline
+from course.datasets import congress, timeline
 from course.dates import day_text
 
 LEADER_ERAS = ("bush-putin", "trump-putin")
@@ -511,56 +511,11 @@ def opinion_chart(series: pd.DataFrame, summit_rows: pd.DataFrame, description: 
 
 # ---- Congress: the sanctions law's roll calls ------------------------------------------------
 
-CHAMBERS = ("House", "Senate")
-ROLL_CALL_SCHEMA = tables.schema(
-    {
-        "bill": tables.text(),
-        "chamber": tables.text(CHAMBERS),
-        "date": tables.iso_date(),
-        "precision": tables.text(("day", "month")),
-        "yeas": tables.integer(0, 435),
-        "nays": tables.integer(0, 435),
-        "status": tables.text(("verified", "partial", "unverified")),
-        "source_url": tables.url(),
-        "note": tables.text(required=False),
-    }
-)
-ROLL_CALL_RULES = (
-    tables.RowRule(
-        "date",
-        "does not match its precision (day: YYYY-MM-DD, month: YYYY-MM)",
-        lambda f: f["date"].str.len() == f["precision"].map({"day": 10, "month": 7}),
-    ),
-    tables.RowRule(
-        "yeas",
-        "more votes than the chamber has members (House 435, Senate 100)",
-        lambda f: (
-            f["yeas"].astype(int) + f["nays"].astype(int)
-            <= f["chamber"].map({"House": 435, "Senate": 100})
-        ),
-    ),
-)
-VETO_SHARE = 2 / 3
-"""The share of those voting needed in each chamber to override a veto."""
-
-
-def roll_calls_path():
-    return paths.DATA_DIR / "congress" / "roll_calls.csv"
-
-
-def load_roll_calls(path=None) -> pd.DataFrame:
-    """``data/congress/roll_calls.csv``, checked (see its codebook), with ``share`` (yeas over
-    those voting) and ``veto_proof`` (share at least two thirds) added."""
-    frame = tables.read_table(path or roll_calls_path(), ROLL_CALL_SCHEMA, ROLL_CALL_RULES)
-    frame["share"] = frame["yeas"] / (frame["yeas"] + frame["nays"])
-    frame["veto_proof"] = frame["share"] >= VETO_SHARE
-    return frame
-
 
 def final_votes(roll_calls: pd.DataFrame, bill_starts: str) -> pd.DataFrame:
-    """Each chamber's last recorded vote on the bill whose title starts with ``bill_starts``."""
+    """From :func:`course.datasets.congress.load_roll_calls`: each chamber's last recorded vote on the bill whose title starts with ``bill_starts``."""
     rows = roll_calls[roll_calls["bill"].str.startswith(bill_starts)]
     if rows.empty:
-        raise KeyError(f"{roll_calls_path()}: no vote on a bill starting {bill_starts!r}")
+        raise KeyError(f"{congress.roll_calls_path()}: no vote on a bill starting {bill_starts!r}")
     last = rows.sort_values("date", kind="stable").groupby("chamber").tail(1)
     return last.set_index("chamber")
