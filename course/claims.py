@@ -618,7 +618,9 @@ def score_claims_under_both(data_dir=None) -> pd.DataFrame:
     rows = []
     for claim_id in SCORE_CLAIMS:
         found = {key: EVIDENCE[claim_id](root, events) for key, events in coded.items()}
-        figures = {"verdict": {key: e.verdict for key, e in found.items()}}
+        figures: dict[str, dict[str, object]] = {
+            "verdict": {key: e.verdict for key, e in found.items()}
+        }
         for name in found["first"].figures:
             figures[name] = {key: figure_text(e.figures[name]) for key, e in found.items()}
         for name, values in figures.items():

@@ -140,11 +140,13 @@ def score_statistics(events: pd.DataFrame, contacts: pd.DataFrame) -> dict[str, 
     cooperative events and the first clash after the first meeting (day, days after it), the
     first clash counted from the start of the era, and the era's net score."""
     table = comparison_table(events, contacts).set_index("era")
-    out = {}
+    out: dict[str, dict] = {}
     for era in LEADER_ERAS:
         row = table.loc[era]
         own = events[events["era"] == era]
         from_start = timeline.first_clash(own)
+        if from_start is None:  # comparison_table has already refused an era without one
+            raise ValueError(f"era {era!r} has no clash")
         out[era] = {
             "share of events scored above zero": f"{row['cooperative_share']:.0%}",
             "first clash after the first meeting": day_text(row["first_clash"]),
