@@ -388,6 +388,12 @@ def test_comparison_under_both_codings_recomputes_from_each_coding():
         )
         share = f"{again.loc[era, 'cooperative_share']:.0%}"
         assert table.loc[(era, "share of events scored above zero"), "second"] == share
+        arc = timeline.era_arc(by_hand, contacts, era)
+        peak = str(int(arc["cumulative_score"].max()))
+        running = table.loc[
+            (era, "highest running sum, and its month on the chart's clock"), "second"
+        ]
+        assert running.startswith(peak + " (month ")
     assert (both["same"] == (both["first"] == both["second"])).all()
     # An identical second coding changes nothing; a neutralised first clash is seen.
     scored = events[events["score"].notna()]

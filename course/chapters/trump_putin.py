@@ -138,12 +138,15 @@ def score_statistics(events: pd.DataFrame, contacts: pd.DataFrame) -> dict[str, 
     """Per leader era, the chapter's figures that depend on the event scores, as the page words
     them, under whatever coding ``events`` carries: from :func:`comparison_table` the share of
     cooperative events and the first clash after the first meeting (day, days after it), the
-    first clash counted from the start of the era, and the era's net score."""
+    first clash counted from the start of the era, the era's net score, and the highest running
+    sum of :func:`course.datasets.timeline.era_arc` (the chart's line) with its month."""
     table = comparison_table(events, contacts).set_index("era")
     out: dict[str, dict] = {}
     for era in LEADER_ERAS:
         row = table.loc[era]
         own = events[events["era"] == era]
+        arc = timeline.era_arc(events, contacts, era)
+        peak = arc.loc[arc["cumulative_score"].idxmax()]
         from_start = timeline.first_clash(own)
         if from_start is None:  # comparison_table has already refused an era without one
             raise ValueError(f"era {era!r} has no clash")
@@ -153,6 +156,9 @@ def score_statistics(events: pd.DataFrame, contacts: pd.DataFrame) -> dict[str, 
             "days from the first meeting to the first clash": int(row["days_to_first_clash"]),
             "first clash from the start of the era": day_text(from_start["date"]),
             "net score of the era": int(own["score"].sum()),
+            "highest running sum, and its month on the chart's clock": (
+                f"{int(peak['cumulative_score'])} (month {peak['months_since_first_meeting']:.0f})"
+            ),
         }
         if era == "trump-putin":
             # The claims ledger's test, term by term (course.claims.trump_repeats_pattern).
