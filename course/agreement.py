@@ -159,3 +159,37 @@ def disagreements(events: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     out = both.rename(columns={"score": "first_score"})
     out["difference"] = (out["second_score"] - out["first_score"]).astype(int)
     return out[DISAGREEMENT_COLUMNS].sort_values("date", kind="stable").reset_index(drop=True)
+
+
+CODINGS = {"first": "first coding", "second": "second coding"}
+"""The two codings of the event scores, by key, with the words the pages use."""
+
+
+def second_coded(events: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``events`` whose ``score`` column holds the independent second coding
+    (``second_score``) wherever the first coding has a score, so every score-dependent function
+    runs unchanged on either coding. Kinds, dates and texts stay as they are: the second coder
+    scored events, not kinds. Refuses what :func:`paired` refuses."""
+    both = paired(events, second).set_index("event_id")["second_score"]
+    out = events.copy()
+    scored = out["score"].notna()
+    out.loc[scored, "score"] = out.loc[scored, "event_id"].map(both).to_numpy()
+    out["score"] = out["score"].astype("Int64")
+    return out
+
+
+def codings(events: pd.DataFrame, second: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Both codings of ``events``, keyed as :data:`CODINGS`: ``first`` is ``events`` itself,
+    ``second`` is :func:`second_coded`."""
+    return {"first": events, "second": second_coded(events, second)}
+
+
+def agreement_table(events: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    """:func:`agreement_by_era` with both weightings side by side: columns era, n,
+    raw_agreement, kappa_linear, kappa_quadratic, disagreements (the count)."""
+    linear = agreement_by_era(events, second, "linear")
+    quadratic = agreement_by_era(events, second, "quadratic")
+    table = linear.rename(columns={"kappa": "kappa_linear"})
+    table["kappa_quadratic"] = quadratic["kappa"].to_numpy()
+    table["disagreements"] = (table["n"] * (1 - table["raw_agreement"])).round().astype(int)
+    return table

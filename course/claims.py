@@ -526,8 +526,8 @@ ARC_RULE = (
 )
 
 
-def bush_warmth_then_clash(data_dir=None) -> Evidence:
-    events = timeline_events(data_dir)
+def bush_warmth_then_clash(data_dir=None, events: pd.DataFrame | None = None) -> Evidence:
+    events = timeline_events(data_dir) if events is None else events
     arc = warmth_then_erosion(events[events["era"] == "bush-putin"])
     return Evidence(
         PARTLY if arc["holds"] else NOT_SUPPORTED,
@@ -536,8 +536,8 @@ def bush_warmth_then_clash(data_dir=None) -> Evidence:
     )
 
 
-def bush_milestones(data_dir=None) -> Evidence:
-    events = timeline_events(data_dir)
+def bush_milestones(data_dir=None, events: pd.DataFrame | None = None) -> Evidence:
+    events = timeline_events(data_dir) if events is None else events
     clashes = events[(events["kind"] == "clash") & (events["score"].astype(int) < 0)]
     month = clashes["date"].dt.strftime("%Y-%m")
     found = {m: bool((month == m).any()) for m in ("2007-02", "2008-08")}
@@ -557,8 +557,8 @@ def bush_milestones(data_dir=None) -> Evidence:
     )
 
 
-def trump_repeats_pattern(data_dir=None) -> Evidence:
-    events = timeline_events(data_dir)
+def trump_repeats_pattern(data_dir=None, events: pd.DataFrame | None = None) -> Evidence:
+    events = timeline_events(data_dir) if events is None else events
     events = events[events["era"] == "trump-putin"]
     figures, holds = {}, []
     for term, (start, end) in TRUMP_TERMS.items():
@@ -598,6 +598,42 @@ EVIDENCE: dict[str, Callable[..., Evidence]] = {
     "trump-repeats-pattern": trump_repeats_pattern,
 }
 """Evidence function of each testable claim, by ``claim_id``."""
+
+
+SCORE_CLAIMS = ("bush-warmth-then-clash", "bush-milestones", "trump-repeats-pattern")
+"""The testable claims whose evidence rests on the timeline's event scores."""
+BOTH_CODINGS_COLUMNS = ["claim_id", "figure", "first", "second", "same"]
+
+
+def score_claims_under_both(data_dir=None) -> pd.DataFrame:
+    """The score-dependent claims (:data:`SCORE_CLAIMS`) judged on the first and on the
+    independent second coding of the event scores (:func:`course.agreement.codings`): one row
+    per claim and figure, the verdict first, with both values as the pages glue them
+    (:func:`figure_text`) and whether they are the same."""
+    from course import agreement
+
+    root = data_root(data_dir)
+    second = agreement.load_second_coding(root / "timeline" / "events_second_coding.csv")
+    coded = agreement.codings(timeline_events(root), second)
+    rows = []
+    for claim_id in SCORE_CLAIMS:
+        found = {key: EVIDENCE[claim_id](root, events) for key, events in coded.items()}
+        figures: dict[str, dict[str, object]] = {
+            "verdict": {key: e.verdict for key, e in found.items()}
+        }
+        for name in found["first"].figures:
+            figures[name] = {key: figure_text(e.figures[name]) for key, e in found.items()}
+        for name, values in figures.items():
+            rows.append(
+                {
+                    "claim_id": claim_id,
+                    "figure": name,
+                    "first": values["first"],
+                    "second": values["second"],
+                    "same": values["first"] == values["second"],
+                }
+            )
+    return pd.DataFrame(rows, columns=BOTH_CODINGS_COLUMNS)
 
 
 def evidence_all(data_dir=None) -> dict[str, Evidence]:

@@ -406,3 +406,52 @@ def test_every_witness_gets_the_same_position_in_time_test():
 def test_lukyanov_is_coded_with_the_articles_word_only():
     codes = oral_history.load_explanations()
     assert set(codes.loc[codes["name"] == "Fyodor Lukyanov", "factor"]) == {"U.S. unilateralism"}
+
+
+# ---- both codings -------------------------------------------------------------------------------
+
+
+def test_findings_under_both_codings_recompute_from_each_coding():
+    from course import agreement
+
+    events, contacts = timeline.load_events(), timeline.load_contacts()
+    second = agreement.load_second_coding()
+    table = bush_putin.findings_under_both(events, second, contacts).set_index("finding")
+    assert list(table.reset_index().columns) == bush_putin.FINDING_COLUMNS
+    # The second column, recomputed by hand: each event's score replaced by its second score.
+    by_hand = events.merge(second[["event_id", "second_score"]], on="event_id")
+    by_hand = by_hand.assign(score=by_hand["second_score"].astype("Int64"))
+    assert table.loc["first year with a negative net score", "second"] == (
+        bush_putin.first_negative_year(by_hand)
+    )
+    assert table.loc["net score of the era", "second"] == int(
+        by_hand.loc[by_hand["era"] == "bush-putin", "score"].sum()
+    )
+    assert table["first"].to_dict() == bush_putin.score_findings(events, contacts)
+    assert (table["same"] == (table["first"] == table["second"])).all()
+
+
+def test_findings_under_both_codings_see_a_changed_score():
+    """A second coding equal to the first leaves every finding the same; turning the first
+    clash into a neutral event moves the first clash, and the table says so."""
+
+    events, contacts = timeline.load_events(), timeline.load_contacts()
+    scored = events[events["score"].notna()]
+    identical = pd.DataFrame(
+        {"event_id": scored["event_id"], "second_score": scored["score"].astype("Int64")}
+    )
+    assert bush_putin.findings_under_both(events, identical, contacts)["same"].all()
+    clash_id = bush_putin.first_clash(events)["event_id"]
+    changed = identical.copy()
+    changed.loc[changed["event_id"] == clash_id, "second_score"] = 0
+    table = bush_putin.findings_under_both(events, changed, contacts).set_index("finding")
+    assert not table.loc["first clash", "same"]
+    assert table.loc["first clash", "first"] != table.loc["first clash", "second"]
+
+
+def test_page_shows_the_score_findings_under_both_codings():
+    text = CHAPTER.read_text(encoding="utf-8")
+    assert "bush_putin.findings_under_both(events, second, contacts)" in text
+    assert "(bush-putin-both-codings)=" in text
+    for name in ("clash_second", "negative_year_second", "best_year_second", "turn_second"):
+        assert f"{{glue:text}}`{name}`" in text

@@ -514,3 +514,37 @@ def test_corrected_wordings_stay_corrected():
         text = " ".join(path.read_text(encoding="utf-8").split())
         for wording, why in CORRECTED.items():
             assert wording not in text, f"{path.relative_to(REPO)}: {wording!r} ({why})"
+
+
+def test_score_claims_are_judged_on_both_codings():
+    """The score-dependent claims under the first coding are the ledger's own figures; under
+    the second they are the same rules on the second scores, merged in here by hand."""
+    from course import agreement
+    from course.datasets import timeline
+
+    table = claims.score_claims_under_both()
+    assert list(table.columns) == claims.BOTH_CODINGS_COLUMNS
+    assert set(table["claim_id"]) == set(claims.SCORE_CLAIMS)
+    found = claims.evidence_all()
+    events = timeline.load_events()
+    second = agreement.load_second_coding()
+    by_hand = events.merge(second[["event_id", "second_score"]], on="event_id")
+    by_hand = by_hand.assign(score=by_hand["second_score"].astype("Int64"))
+    for claim_id in claims.SCORE_CLAIMS:
+        rows = table[table["claim_id"] == claim_id].set_index("figure")
+        assert rows.loc["verdict", "first"] == found[claim_id].verdict
+        again = claims.EVIDENCE[claim_id](None, by_hand)
+        assert rows.loc["verdict", "second"] == again.verdict
+        for name, value in found[claim_id].figures.items():
+            assert rows.loc[name, "first"] == claims.figure_text(value)
+            assert rows.loc[name, "second"] == claims.figure_text(again.figures[name])
+    assert (table["same"] == (table["first"] == table["second"])).all()
+    # Scores that break the arc are seen: with every Bush-era score set to -1 there is no
+    # warmth before the first clash.
+    hostile = second.assign(
+        second_score=second["event_id"].map(
+            lambda i: -1 if i in set(events.loc[events["era"] == "bush-putin", "event_id"]) else 0
+        )
+    )
+    coded = agreement.second_coded(events, hostile)
+    assert claims.bush_warmth_then_clash(None, coded).verdict == claims.NOT_SUPPORTED

@@ -194,3 +194,60 @@ def test_bad_interviewee_rows_are_refused(tmp_path):
         with pytest.raises(tables.TableError) as err:
             oral_history.load_interviewees(path)
         assert err.value.line == 3 and err.value.column == column, str(err.value)
+
+
+# ---- the appendix's agreement section (issue 24, part 3) ----------------------------------------
+
+APPENDIX = paths.REPO_ROOT / "chapters" / "oral-history-data.md"
+
+
+def test_appendix_reports_agreement_for_every_era_with_named_weights():
+    from course.datasets import timeline
+
+    text = APPENDIX.read_text(encoding="utf-8")
+    for era in [*timeline.ERAS, "all"]:
+        key = era.replace("-", "_")
+        for figure in ("n", "raw", "kappa"):
+            assert f"{{glue:text}}`ag_{key}_{figure}`" in text, (era, figure)
+    assert "with **linear** weights" in text
+    assert "agreement.disagreements(events, second)" in text
+    # How the second coding was made, as the codebook records it, and its limits.
+    for words in (
+        "blind_events.py",
+        "never its score or its kind",
+        "Neither coding was changed after agreement was computed",
+        "`adjudicated_score` is blank",
+        "Every event text was written by the first coders",
+        "upper bound",
+    ):
+        assert words in text, words
+    # The old claim that no second coder exists is gone.
+    assert "no agreement rate exists" not in text
+
+
+@pytest.mark.slow
+def test_glued_agreement_figures_are_recomputed(built_book):
+    """n, raw agreement and kappa per era, as the built appendix glues them, recomputed here from
+    the two columns with the tested kappa function."""
+    from course import agreement
+    from course.datasets import timeline
+    from tests.test_chapters import glued_values
+
+    assert built_book.returncode == 0, built_book.log[-6000:]
+    glued = glued_values(built_book.root, "chapters/oral-history-data")
+    assert_agreement_glue(glued, timeline.load_events(), agreement.load_second_coding())
+
+
+def assert_agreement_glue(glued, events, second):
+    from course import agreement
+    from course.datasets import timeline
+
+    both = events.merge(second, on="event_id")
+    for era in [*timeline.ERAS, "all"]:
+        rows = both if era == "all" else both[both["era"] == era]
+        first, other = rows["score"].astype(int).tolist(), rows["second_score"].astype(int).tolist()
+        key = era.replace("-", "_")
+        assert glued[f"ag_{key}_n"] == len(rows), era
+        assert glued[f"ag_{key}_raw"] == f"{(rows['score'] == rows['second_score']).mean():.0%}"
+        assert glued[f"ag_{key}_kappa"] == f"{agreement.weighted_kappa(first, other):.2f}", era
+        assert glued[f"ag_{key}_disagree"] == int((rows["score"] != rows["second_score"]).sum())

@@ -446,3 +446,45 @@ def test_the_retest_is_read_but_kept_apart_from_the_independent_coding():
     # The two codings differ, so the statistics must too: agreement uses second_score only.
     assert (second["second_score"] != second["retest_score"]).any()
     assert independent.loc["all", "raw_agreement"] != retest.loc["all", "raw_agreement"]
+
+
+def test_second_coded_swaps_the_scores_and_nothing_else():
+    from course import agreement
+
+    second = agreement.load_second_coding()
+    coded = agreement.second_coded(EVENTS, second)
+    by_id = second.set_index("event_id")["second_score"]
+    scored = EVENTS["score"].notna()
+    assert (coded.loc[scored, "score"] == coded.loc[scored, "event_id"].map(by_id)).all()
+    assert coded["score"].dtype == EVENTS["score"].dtype
+    # Only the score column changes; the kinds (which the second coder never saw) stay.
+    others = [c for c in EVENTS.columns if c != "score"]
+    pd.testing.assert_frame_equal(coded[others], EVENTS[others])
+    assert (coded["score"] != EVENTS["score"]).sum() == len(agreement.disagreements(EVENTS, second))
+    # An unscored event stays unscored and needs no second score.
+    unscored = EVENTS.copy()
+    unscored.loc[unscored.index[0], "score"] = pd.NA
+    again = agreement.second_coded(
+        unscored, second[second["event_id"] != EVENTS["event_id"].iloc[0]]
+    )
+    assert pd.isna(again["score"].iloc[0])
+    codings = agreement.codings(EVENTS, second)
+    assert set(codings) == set(agreement.CODINGS) and codings["first"] is EVENTS
+
+
+def test_agreement_table_puts_both_weightings_side_by_side():
+    from course import agreement
+
+    second = agreement.load_second_coding()
+    table = agreement.agreement_table(EVENTS, second).set_index("era")
+    linear = agreement.agreement_by_era(EVENTS, second).set_index("era")
+    quadratic = agreement.agreement_by_era(EVENTS, second, "quadratic").set_index("era")
+    assert (table["kappa_linear"] == linear["kappa"]).all()
+    assert (table["kappa_quadratic"] == quadratic["kappa"]).all()
+    listed = agreement.disagreements(EVENTS, second)
+    per_era = listed["era"].value_counts()
+    for era, row in table.iterrows():
+        expected = len(listed) if era == "all" else int(per_era.get(era, 0))
+        assert row["disagreements"] == expected
+    # Every era of the contract is reported, with the overall row last.
+    assert list(table.index) == [e for e in timeline.ERAS if e in set(EVENTS["era"])] + ["all"]

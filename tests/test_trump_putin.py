@@ -72,6 +72,7 @@ def test_sections_the_issue_asks_for():
         "What the data cannot settle",
         "This chapter's claims in the ledger",
         "Exercises",
+        "Further reading",
     ]
     assert ":class: tip" in TEXT and "Learning objectives" in TEXT
     # Counter-evidence and limits are course commentary, marked as such.
@@ -531,3 +532,50 @@ def test_glued_votes_and_brackets_equal_the_data(glued):
     assert glued["op_us_bracketed_n"] == int(
         brackets.loc[brackets["country"] == "United States", "bracketed"].sum()
     )
+# ---- both codings -------------------------------------------------------------------------------
+
+
+def test_comparison_under_both_codings_recomputes_from_each_coding():
+    from course import agreement
+
+    events, contacts = timeline.load_events(), timeline.load_contacts()
+    second = agreement.load_second_coding()
+    both = trump_putin.comparison_under_both(events, second, contacts)
+    assert list(both.columns) == trump_putin.BOTH_CODINGS_COLUMNS
+    table = both.set_index(["era", "statistic"])
+    by_hand = events.merge(second[["event_id", "second_score"]], on="event_id")
+    by_hand = by_hand.assign(score=by_hand["second_score"].astype("Int64"))
+    again = trump_putin.comparison_table(by_hand, contacts).set_index("era")
+    for era in trump_putin.LEADER_ERAS:
+        assert (
+            table.loc[(era, "days from the first meeting to the first clash"), "second"]
+            == (again.loc[era, "days_to_first_clash"])
+        )
+        share = f"{again.loc[era, 'cooperative_share']:.0%}"
+        assert table.loc[(era, "share of events scored above zero"), "second"] == share
+        arc = timeline.era_arc(by_hand, contacts, era)
+        peak = str(int(arc["cumulative_score"].max()))
+        running = table.loc[
+            (era, "highest running sum, and its month on the chart's clock"), "second"
+        ]
+        assert running.startswith(peak + " (month ")
+    assert (both["same"] == (both["first"] == both["second"])).all()
+    # An identical second coding changes nothing; a neutralised first clash is seen.
+    scored = events[events["score"].notna()]
+    identical = pd.DataFrame(
+        {"event_id": scored["event_id"], "second_score": scored["score"].astype("Int64")}
+    )
+    assert trump_putin.comparison_under_both(events, identical, contacts)["same"].all()
+    first = timeline.first_meeting(contacts, "trump-putin")
+    clash = timeline.first_clash(events[events["era"] == "trump-putin"], since=first)
+    identical.loc[identical["event_id"] == clash["event_id"], "second_score"] = 0
+    moved = trump_putin.comparison_under_both(events, identical, contacts).set_index(
+        ["era", "statistic"]
+    )
+    assert not moved.loc[("trump-putin", "first clash after the first meeting"), "same"]
+
+
+def test_page_shows_the_comparison_under_both_codings():
+    assert "trump_putin.comparison_under_both(events, second, contacts)" in TEXT
+    assert "(trump-putin-both-codings)=" in TEXT
+    assert "{glue:text}`tp_second_moves`" in TEXT

@@ -10,8 +10,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from course import charts
+from course import agreement, charts, claims
 from course.datasets import timeline
+from course.dates import day_text
 
 ERA = "bush-putin"
 ERA_START, ERA_END = pd.Timestamp("2001-01-20"), pd.Timestamp("2009-01-20")
@@ -99,6 +100,62 @@ def first_negative_year(events: pd.DataFrame, era: str = ERA) -> int | None:
     yearly = yearly_net_score(events, era)
     negative = yearly[yearly["net_score"] < 0]
     return None if negative.empty else int(negative["year"].iloc[0])
+
+
+FINDING_COLUMNS = ["finding", "first", "second", "same"]
+
+
+def score_findings(events: pd.DataFrame, contacts: pd.DataFrame, era: str = ERA) -> dict:
+    """The chapter's figures that depend on the event scores, as the page words them, under
+    whatever coding ``events`` carries: the first clash and the months to it from the first
+    meeting, the best and the first negative year, the share of events scored above zero, the
+    era's net score, the day the running total peaks, and the claims ledger's arc (net score
+    before the first clash; leaders' contacts and substance from it on)."""
+    clash = first_clash(events, era)
+    first = timeline.first_meeting(contacts, era)
+    rows = era_events(events, era)
+    yearly = yearly_net_score(events, era)
+    negative = first_negative_year(events, era)
+    arc = timeline.era_arc(events, contacts, era)
+    peak = arc.loc[arc["cumulative_score"].idxmax(), "date"]
+    ledger = claims.warmth_then_erosion(rows)
+    return {
+        "first clash": f"{day_text(clash['date'])}: {clash['event']}",
+        "months from the first meeting to the first clash": round(
+            (clash["date"] - first).days / timeline.DAYS_PER_MONTH
+        ),
+        "year with the highest net score": int(yearly.loc[yearly["net_score"].idxmax(), "year"]),
+        "first year with a negative net score": "none" if negative is None else negative,
+        "share of events scored above zero": f"{(rows['score'] > 0).mean():.0%}",
+        "net score of the era": int(rows["score"].sum()),
+        "running total peaks on": day_text(peak),
+        "net score before the first clash": ledger["before_clash"],
+        "leaders' meetings and calls from the first clash on": ledger["contacts_after"],
+        "substance from the first clash on": ledger["substance_after"],
+        "the ledger's warmth-then-erosion test": "holds" if ledger["holds"] else "fails",
+    }
+
+
+def findings_under_both(
+    events: pd.DataFrame, second: pd.DataFrame, contacts: pd.DataFrame, era: str = ERA
+) -> pd.DataFrame:
+    """:func:`score_findings` under the first and the second coding
+    (:func:`course.agreement.codings`): columns finding, first, second, same (the two
+    codings give the same value)."""
+    found = {
+        key: score_findings(coded, contacts, era)
+        for key, coded in agreement.codings(events, second).items()
+    }
+    rows = [
+        {
+            "finding": finding,
+            "first": found["first"][finding],
+            "second": found["second"][finding],
+            "same": found["first"][finding] == found["second"][finding],
+        }
+        for finding in found["first"]
+    ]
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
 def recode_score(events: pd.DataFrame, contains: str, score: int) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import altair as alt
 import pandas as pd
 
-from course import charts, fara
+from course import agreement, charts, claims, fara
 from course.chapters import russia_in_washington as russia
 from course.datasets import congress, timeline
 from course.dates import day_text
@@ -129,6 +129,73 @@ def comparison_table(events: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFra
             }
         )
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+BOTH_CODINGS_COLUMNS = ["era", "statistic", "first", "second", "same"]
+
+
+def score_statistics(events: pd.DataFrame, contacts: pd.DataFrame) -> dict[str, dict]:
+    """Per leader era, the chapter's figures that depend on the event scores, as the page words
+    them, under whatever coding ``events`` carries: from :func:`comparison_table` the share of
+    cooperative events and the first clash after the first meeting (day, days after it), the
+    first clash counted from the start of the era, the era's net score, and the highest running
+    sum of :func:`course.datasets.timeline.era_arc` (the chart's line) with its month."""
+    table = comparison_table(events, contacts).set_index("era")
+    out: dict[str, dict] = {}
+    for era in LEADER_ERAS:
+        row = table.loc[era]
+        own = events[events["era"] == era]
+        arc = timeline.era_arc(events, contacts, era)
+        peak = arc.loc[arc["cumulative_score"].idxmax()]
+        from_start = timeline.first_clash(own)
+        if from_start is None:  # comparison_table has already refused an era without one
+            raise ValueError(f"era {era!r} has no clash")
+        out[era] = {
+            "share of events scored above zero": f"{row['cooperative_share']:.0%}",
+            "first clash after the first meeting": day_text(row["first_clash"]),
+            "days from the first meeting to the first clash": int(row["days_to_first_clash"]),
+            "first clash from the start of the era": day_text(from_start["date"]),
+            "net score of the era": int(own["score"].sum()),
+            "highest running sum, and its month on the chart's clock": (
+                f"{int(peak['cumulative_score'])} (month {peak['months_since_first_meeting']:.0f})"
+            ),
+        }
+        if era == "trump-putin":
+            # The claims ledger's test, term by term (course.claims.trump_repeats_pattern).
+            for term, (start, end) in claims.TRUMP_TERMS.items():
+                span = own[(own["date"] >= start) & ((own["date"] < end) if end else True)]
+                arc = claims.warmth_then_erosion(span)
+                label = term.replace("term_", "term of ")
+                out[era][f"{label}: net score before its first clash"] = arc["before_clash"]
+                out[era][f"{label}: substance from its first clash on"] = arc["substance_after"]
+                out[era][f"{label}: the ledger's warmth-then-erosion test"] = (
+                    "holds" if arc["holds"] else "fails"
+                )
+    return out
+
+
+def comparison_under_both(
+    events: pd.DataFrame, second: pd.DataFrame, contacts: pd.DataFrame
+) -> pd.DataFrame:
+    """:func:`score_statistics` under the first and the second coding
+    (:func:`course.agreement.codings`): columns era, statistic, first, second, same (the
+    two codings give the same value)."""
+    found = {
+        key: score_statistics(coded, contacts)
+        for key, coded in agreement.codings(events, second).items()
+    }
+    rows = [
+        {
+            "era": era,
+            "statistic": statistic,
+            "first": value,
+            "second": found["second"][era][statistic],
+            "same": value == found["second"][era][statistic],
+        }
+        for era, statistics in found["first"].items()
+        for statistic, value in statistics.items()
+    ]
+    return pd.DataFrame(rows, columns=BOTH_CODINGS_COLUMNS)
 
 
 def out_of_office(contacts: pd.DataFrame) -> pd.DataFrame:
