@@ -36,6 +36,16 @@ ANCHOR_STEPS = {"ratified": ("ratified",), "verification": ("verification", "ope
 """Institutional anchors: a legislature's ratification vote, and a verification regime or
 standing body (the risk-reduction centres are one)."""
 CODINGS = {"first": "score", "second": "second_score"}
+SHORT_NAMES = {
+    "nrrc": "Risk-reduction centres",
+    "inf": "INF Treaty",
+    "start2": "START II",
+    "pmda": "Plutonium disposition",
+    "sort": "Moscow Treaty (SORT)",
+    "nuclear-123": "Civil nuclear (123)",
+    "new-start": "New START",
+}
+"""Axis labels for the agreements chart (the full name is in the tooltip)."""
 SPAN_COLUMNS = [
     "agreement_id",
     "agreement",
@@ -374,7 +384,7 @@ def clock_chart(
             ],
         )
     )
-    return charts.titled(points + ticks, title, description, height=alt.Step(46))
+    return charts.titled(points + ticks, title, description, height=alt.Step(34))
 
 
 def agreements_chart(spans: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
@@ -383,6 +393,7 @@ def agreements_chart(spans: pd.DataFrame, title: str, description: str) -> alt.L
     never in force is its signature line alone. Tooltips give the years in force and anchors."""
     end = spans["ended"].fillna(timeline.AS_OF)
     data = spans.assign(
+        short=spans["agreement_id"].map(SHORT_NAMES).fillna(spans["agreement"]),
         pair_label=spans["pair"].map(PAIR_LABELS),
         start=spans["in_force"].dt.strftime("%Y-%m-%d"),
         stop=end.dt.strftime("%Y-%m-%d"),
@@ -398,10 +409,10 @@ def agreements_chart(spans: pd.DataFrame, title: str, description: str) -> alt.L
             for r, v in zip(spans["ratified"], spans["verification"])
         ],
     ).drop(columns=["signed", "in_force", "ended"])
-    order = list(data.sort_values("signed_day")["agreement"])
+    order = list(data.sort_values("signed_day")["short"])
     pairs = [PAIR_LABELS[p] for p in (*PAIRS, "between") if p in set(spans["pair"])]
     palette = [charts.PALETTE[i] for i in (0, 1, 2, 4, 3, 7)][: len(pairs)]
-    y = alt.Y("agreement:N", sort=order, title=None, axis=alt.Axis(labelLimit=150))
+    y = alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=150))
     colour = alt.Color(
         "pair_label:N",
         title="Signed by",
