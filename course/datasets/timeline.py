@@ -142,12 +142,54 @@ TOTALS_SCHEMA = tables.schema(
 )
 
 
+AGREEMENT_STEPS = (
+    "signed",
+    "ratified",
+    "in-force",
+    "operational",
+    "verification",
+    "amended",
+    "extended",
+    "submission-withdrawn",
+    "suspended",
+    "withdrawn",
+    "repudiated",
+    "superseded",
+    "denounced",
+    "expired",
+)
+"""The dated steps of an agreement in ``agreements.csv`` (meanings in the codebook)."""
+AGREEMENT_FORMS = ("treaty", "agreement")
+AGREEMENT_PARTIES = ("both", "US", "USSR", "Russia")
+AGREEMENT_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+AGREEMENT_SCHEMA = tables.schema(
+    {
+        "agreement_id": tables.text(),
+        "agreement": tables.text(),
+        "form": tables.text(AGREEMENT_FORMS),
+        "step": tables.text(AGREEMENT_STEPS),
+        "date": tables.iso_date(),
+        "precision": tables.text(PRECISIONS),
+        "era": tables.text(ERAS),
+        "party": tables.text(AGREEMENT_PARTIES),
+        "event_id": tables.text(required=False),
+        "status": tables.text(STATUSES),
+        "source_url": tables.url(),
+    }
+)
+
+
 def events_path() -> Path:
     return paths.TIMELINE_DIR / "events.csv"
 
 
 def contacts_path() -> Path:
     return paths.TIMELINE_DIR / "contacts.csv"
+
+
+def agreements_path() -> Path:
+    return paths.TIMELINE_DIR / "agreements.csv"
 
 
 def stated_totals_path() -> Path:
@@ -215,6 +257,60 @@ CONTACT_RULES = (
         lambda f: f["russian_state"] == f["russian_leader"].map(STATE_OF_LEADER),
     ),
 )
+
+
+def _same_in_group(frame: pd.DataFrame, column: str) -> pd.Series:
+    # The first row of an agreement sets its name and form; a later row that differs is blamed.
+    return frame[column] == frame.groupby("agreement_id")[column].transform("first")
+
+
+def _dates_not_before_previous(frame: pd.DataFrame) -> pd.Series:
+    dates = frame["date"].map(tables.parse_date)
+    previous = dates.groupby(frame["agreement_id"]).shift()
+    return previous.isna() | (dates >= previous)
+
+
+AGREEMENT_RULES = (
+    tables.RowRule(
+        "agreement_id",
+        "is not a lower-case slug (e.g. new-start)",
+        lambda f: f["agreement_id"].str.match(AGREEMENT_ID),
+    ),
+    tables.RowRule(
+        "agreement",
+        "differs from the agreement's first row",
+        lambda f: _same_in_group(f, "agreement"),
+    ),
+    tables.RowRule(
+        "form", "differs from the agreement's first row", lambda f: _same_in_group(f, "form")
+    ),
+    tables.RowRule(
+        "step",
+        "is not 'signed': an agreement's first row is its signature",
+        lambda f: f["agreement_id"].duplicated() | (f["step"] == "signed"),
+    ),
+    tables.RowRule(
+        "step",
+        "repeats 'signed': an agreement has one signature row",
+        lambda f: ~(f["agreement_id"].duplicated() & (f["step"] == "signed")),
+    ),
+    PRECISION_RULE,
+    tables.RowRule(
+        "date",
+        "is earlier than the agreement's previous step (steps go in date order)",
+        _dates_not_before_previous,
+    ),
+    tables.RowRule(
+        "date",
+        "falls outside its era (see course.datasets.timeline.WINDOWS)",
+        lambda f: _dates_in(f, f["era"]),
+    ),
+    tables.RowRule(
+        "event_id",
+        "is not blank or of the form E001",
+        lambda f: (f["event_id"] == "") | f["event_id"].str.match(EVENT_ID),
+    ),
+)
 TOTALS_RULES = (
     tables.RowRule(
         "through", "does not match its precision", lambda f: _precision_matches(f, "through")
@@ -234,6 +330,29 @@ def load_contacts(path: Path | str | None = None) -> pd.DataFrame:
     frame = tables.read_table(path or contacts_path(), CONTACT_SCHEMA, CONTACT_RULES)
     frame["era"] = frame["us_leader"].map(US_LEADERS)
     return frame
+
+
+def load_agreements(path: Path | str | None = None) -> pd.DataFrame:
+    """``data/timeline/agreements.csv``, checked: one row per dated step of a binding
+    agreement (agreement_id, agreement, form, step, date, precision, era, party, event_id,
+    status, source_url). Dates are datetimes; a blank event_id is ``""``."""
+    return tables.read_table(path or agreements_path(), AGREEMENT_SCHEMA, AGREEMENT_RULES)
+
+
+def agreement_event_mismatches(agreements: pd.DataFrame, events: pd.DataFrame) -> list[str]:
+    """Steps whose ``event_id`` is not in ``events`` or names an event of another day; each
+    problem as a sentence naming the agreement, step and event."""
+    by_id = events.set_index("event_id")["date"]
+    problems = []
+    for row in agreements[agreements["event_id"].fillna("") != ""].itertuples():
+        if row.event_id not in by_id.index:
+            problems.append(f"{row.agreement_id} {row.step}: event {row.event_id} is not in events")
+        elif by_id[row.event_id] != row.date:
+            problems.append(
+                f"{row.agreement_id} {row.step}: event {row.event_id} is dated "
+                f"{by_id[row.event_id]:%Y-%m-%d}, the step {row.date:%Y-%m-%d}"
+            )
+    return problems
 
 
 def load_stated_totals(path: Path | str | None = None) -> pd.DataFrame:
