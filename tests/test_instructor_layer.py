@@ -157,7 +157,9 @@ def test_syllabus_dates_fit_and_assignments_follow_their_readings(name):
             session for session, row in zip(sessions, rows, strict=True) if f"`{slug}`" in row[2]
         )
         assert first_mention >= read_on[slug], f"{name}: `{slug}` handed out before its reading"
-    memo = [parse_day(DAY.search(m.group(1))) for m in re.finditer(rf"memo due ({DAY.pattern})", body)]
+    memo = [
+        parse_day(DAY.search(m.group(1))) for m in re.finditer(rf"memo due ({DAY.pattern})", body)
+    ]
     assert len(memo) == 1 and memo[0] > max(read_on.values()), f"{name}: memo due date"
 
 
