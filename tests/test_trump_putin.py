@@ -175,7 +175,8 @@ def test_master_config_names_itself_and_its_data():
     assert set(config["files"]) == {
         "data/timeline/events.csv",
         "data/timeline/contacts.csv",
-        "data/fara/foreign_principals.csv",
+        "data/timeline/stated_totals.csv",
+        "data/opinion/polls.csv",
     }
 
 
