@@ -604,7 +604,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     assert "| q6 (read by your instructor) | 4 | 4 |" in feedback["s1.md"]
     assert "| q7 (read by your instructor) | not scored yet | 3 |" in feedback["s3.md"]
     assert "- q2: test_q2_rank (hidden test) failed" in feedback["s3-2.md"]
-    assert "Total so far: 15 of 21" in feedback["s3-2.md"]  # 12 auto + s3's rubric 3
+    assert "Total so far: 16 of 22" in feedback["s3-2.md"]  # 13 auto + s3's rubric 3
     check_class_report(tmp_path / "report.html", rows, expected)
     meta = json.loads(Path(f"{out}.meta.json").read_text())
     assert meta["sandbox"] is True and meta["assignment"] == SLUG
@@ -671,7 +671,7 @@ def test_one_student_is_regraded_from_a_single_zip_or_notebook(built, maker, tmp
     for path in (export_zip, notebook):
         out = tmp_path / f"{path.suffix[1:]}.csv"
         rows, summary = grading.grade_class(path, built.autograder_zip, out, jobs=1, timeout=60)
-        assert [(r.submission, r.status, r.total()) for r in rows] == [(path.name, "ok", 6)]
+        assert [(r.submission, r.status, r.total()) for r in rows] == [(path.name, "ok", 5)]
         assert summary.startswith("graded 1 of 1 submissions") and "skipped" not in summary
     # With the class roster, the file is named as in the class folder and gets its student;
     # the others are not reported missing by a one-file regrade.
