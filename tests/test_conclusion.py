@@ -87,8 +87,8 @@ def test_answer_key_scores_full_marks_and_untouched_notebook_zero(built, tmp_pat
     folder.mkdir()
     nbformat.write(maker.notebook(answered=maker.questions), folder / "key.ipynb")
     nbformat.write(maker.notebook(), folder / "untouched.ipynb")
-    # A wrong evidence function: keeps the meetings and calls in the sums.
-    wrong = maker.answers["q4"].replace('~events["kind"].isin(CONTACT_KINDS)', "True")
+    # A wrong evidence function: keeps the meetings and calls in every design.
+    wrong = maker.answers["q4"].replace("[] if contacts_count else CONTACT_KINDS", "[]")
     assert wrong != maker.answers["q4"]
     nbformat.write(
         maker.notebook(answered=maker.questions, replace={"q4": wrong}), folder / "wrong_q4.ipynb"
@@ -106,7 +106,7 @@ def test_answer_key_scores_full_marks_and_untouched_notebook_zero(built, tmp_pat
     assert (grades["status"] == "ok").all(), grades
     assert grades.loc["key.ipynb", "total"] == full
     assert grades.loc["untouched.ipynb", "total"] == 0
-    # The hidden figure test fails; the public shape check and the rule check still pass.
+    # The hidden tests fail; the public form check still passes.
     assert 0 < grades.loc["wrong_q4.ipynb", "total"] < full
 
 

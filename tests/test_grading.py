@@ -441,7 +441,7 @@ def test_answer_key_scores_full_marks_and_untouched_notebook_zero(built, maker, 
         folder, built.autograder_zip, tmp_path / "g.csv", jobs=2, timeout=60
     )
     by_name = {row.submission: row for row in rows}
-    assert by_name["key.ipynb"].status == "ok" and by_name["key.ipynb"].total() == 14
+    assert by_name["key.ipynb"].status == "ok" and by_name["key.ipynb"].total() == 15
     assert by_name["untouched.ipynb"].status == "ok" and by_name["untouched.ipynb"].total() == 0
 
 
@@ -507,10 +507,10 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
         "email": "di@example.org",
         "status": "missing",
         "total": "0",
-        "max": "14",
+        "max": "15",
         "manual_max": "7",
         "final": "0",
-        "final_max": "21",
+        "final_max": "22",
         "message": "nothing submitted",
     }
     rows = rows[:-1]
@@ -547,7 +547,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     }
     assert got == expected
     # Sandboxed by default: no row is flagged unsandboxed.
-    assert all(row["max"] == "14" and "unsandboxed" not in row["flags"] for row in rows)
+    assert all(row["max"] == "15" and "unsandboxed" not in row["flags"] for row in rows)
     # Messages go back to students: no line of any test's code appears in one.
     test_lines = {
         line.strip()
@@ -560,18 +560,18 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     ]
     by_name = {row["submission"]: row for row in rows}
     assert [by_name["partial/q1-q3.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == [
-        "3",
-        "0",
         "2",
+        "0",
+        "4",
         "0",
         "0",
     ]
     assert [by_name["partial/wrong-rank.ipynb"][q] for q in ["q1", "q2", "q3", "q4", "q5"]] == [
-        "3",
-        "1",
         "2",
-        "3",
-        "3",
+        "1",
+        "4",
+        "4",
+        "2",
     ]
     assert by_name["bad/endless-loop.ipynb"]["message"] == f"stopped after {CLASS_TIMEOUT:g} s"
     assert by_name["bad/truncated.ipynb"]["message"].startswith("not a valid notebook:")
@@ -604,7 +604,7 @@ def test_a_class_of_real_notebooks(built, maker, tmp_path):
     assert "| q6 (read by your instructor) | 4 | 4 |" in feedback["s1.md"]
     assert "| q7 (read by your instructor) | not scored yet | 3 |" in feedback["s3.md"]
     assert "- q2: test_q2_rank (hidden test) failed" in feedback["s3-2.md"]
-    assert "Total so far: 15 of 21" in feedback["s3-2.md"]  # 12 auto + s3's rubric 3
+    assert "Total so far: 16 of 22" in feedback["s3-2.md"]  # 13 auto + s3's rubric 3
     check_class_report(tmp_path / "report.html", rows, expected)
     meta = json.loads(Path(f"{out}.meta.json").read_text())
     assert meta["sandbox"] is True and meta["assignment"] == SLUG
@@ -671,7 +671,7 @@ def test_one_student_is_regraded_from_a_single_zip_or_notebook(built, maker, tmp
     for path in (export_zip, notebook):
         out = tmp_path / f"{path.suffix[1:]}.csv"
         rows, summary = grading.grade_class(path, built.autograder_zip, out, jobs=1, timeout=60)
-        assert [(r.submission, r.status, r.total()) for r in rows] == [(path.name, "ok", 6)]
+        assert [(r.submission, r.status, r.total()) for r in rows] == [(path.name, "ok", 5)]
         assert summary.startswith("graded 1 of 1 submissions") and "skipped" not in summary
     # With the class roster, the file is named as in the class folder and gets its student;
     # the others are not reported missing by a one-file regrade.

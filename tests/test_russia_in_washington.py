@@ -260,13 +260,14 @@ def test_master_has_five_autograded_and_two_open_questions():
     table = exercises.question_table(MASTER)
     auto, manual = table[table["kind"] == "auto"], table[table["kind"] == "manual"]
     assert len(auto) >= 5 and len(manual) == 2
-    assert auto["points"].sum() == 14
+    assert auto["points"].sum() == 15
 
 
-def test_master_reads_the_principals_and_the_coding():
+def test_master_reads_the_principals_the_coding_and_the_yearly_series():
     assert exercises.assignment_config(MASTER)["files"] == [
         "data/fara/foreign_principals.csv",
         "data/russia/principals_coded.csv",
+        "data/fara/active_by_country_year.csv",
     ]
 
 
