@@ -4,8 +4,9 @@ Fails on any request to a host other than the local server, on broken local link
 resources, on page script errors and console errors, and on any altair chart that did not draw.
 Charts: the chart script only on chart pages and only after first paint; each chart an SVG with
 JavaScript off; the interactive chart in the SVG's place without moving the page; tooltips and
-zoom once interactive. The browser, the served site and the page list come from
-tests/browser/conftest.py.
+zoom once interactive. First paint: no render-blocking stylesheet, and the inline critical CSS
+alone lays out every element as the full stylesheets do. The browser, the served site and the
+page list come from tests/browser/conftest.py.
 """
 
 from __future__ import annotations
