@@ -6,6 +6,8 @@
   and the wheel that lets a downloaded page run (``course.book.downloads``) under ``downloads/``;
 - registers the ``{course-exercises}`` directive (``course.book.exercise_block``) and re-executes
   the pages after a change under ``data/`` or ``course/`` (``course.book.freshness``);
+- paints pages at once: each page's critical CSS inline, the theme's stylesheets loaded after
+  (``course.book.critical``);
 - serves readers: the course stylesheet (charts that fit phones, dark mode, print), a favicon,
   template overrides with accessible names, and markup repairs (bibliography roles, header text
   for table index columns) in each page's body.
@@ -18,7 +20,7 @@ import shutil
 from pathlib import Path
 
 from course import charts
-from course.book import downloads
+from course.book import critical, downloads
 from course.paths import BUILD_DIR
 
 
@@ -193,12 +195,31 @@ def _defer_scripts(app, pagename, templatename, context, doctree) -> None:
             attributes["defer"] = "defer"
 
 
+def site_pages(outdir: Path) -> list[Path]:
+    """The site's pages: every HTML file outside the ``_static``-like folders."""
+    return [
+        path
+        for path in sorted(outdir.rglob("*.html"))
+        if not path.relative_to(outdir).parts[0].startswith("_")
+    ]
+
+
+def _inline_critical_css(app, exception) -> None:
+    # After every page is written: each paints from its inline critical CSS, the theme's sheets
+    # load without blocking (course.book.critical). Not the print edition (singlehtml), which
+    # prints once everything has loaded anyway.
+    if exception is None and app.builder.name == "html":
+        outdir = Path(app.outdir)
+        critical.process_site(outdir, site_pages(outdir))
+
+
 def setup(app):
     app.connect("config-inited", _add_vendor_static)
     app.connect("html-page-context", _add_chart_loader)
     app.connect("html-page-context", _defer_scripts, priority=950)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
+    app.connect("build-finished", _inline_critical_css)
     app.setup_extension("course.book.exercise_block")  # the {course-exercises} directive
     app.connect("config-inited", _add_reader_assets)
     app.add_css_file(STYLESHEET)

@@ -4,8 +4,9 @@ Fails on any request to a host other than the local server, on broken local link
 resources, on page script errors and console errors, and on any altair chart that did not draw.
 Charts: the chart script only on chart pages and only after first paint; each chart an SVG with
 JavaScript off; the interactive chart in the SVG's place without moving the page; tooltips and
-zoom once interactive. The browser, the served site and the page list come from
-tests/browser/conftest.py.
+zoom once interactive. First paint: no render-blocking stylesheet, and the inline critical CSS
+alone lays out every element as the full stylesheets do. The browser, the served site and the
+page list come from tests/browser/conftest.py.
 """
 
 from __future__ import annotations
@@ -322,3 +323,61 @@ def _shows(tab, tooltip) -> bool:
     except PlaywrightTimeout:
         return False
     return bool(tooltip.inner_text().strip())
+
+
+# What a reader sees of each element: its box and the computed styles that draw it.
+LAYOUT = """() => [...document.body.querySelectorAll('*')]
+  .filter(e => !e.closest('script, style, noscript, template, .course-chart'))
+  .map(e => { const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return [e.tagName + (e.id ? '#' + e.id : '') + '.' + e.getAttribute('class'),
+            [r.x, r.y, r.width, r.height].map(Math.round).join(','),
+            s.color, s.backgroundColor, s.fontSize, s.fontFamily, s.display, s.visibility]
+      .join(' | '); })"""
+SHEETS_APPLIED = """() => [...document.querySelectorAll('link[rel=stylesheet]')]
+  .every(l => l.media !== 'print' && l.sheet)"""
+
+
+def _layout(browser, base: str, page: str, scheme: str, viewport: dict, sheets: bool) -> list:
+    context = chromium.offline_context(
+        browser, base, color_scheme=scheme, viewport=viewport, reduced_motion="reduce"
+    )
+    try:
+        tab = context.new_page()
+        if not sheets:  # the first paint's CSS only: the linked stylesheets never arrive
+            tab.route("**/*.css*", lambda route: route.abort())
+        tab.goto(urljoin(base, page), wait_until="load")
+        if sheets:
+            tab.wait_for_function(SHEETS_APPLIED, timeout=10000)
+        # The theme's script scrolls the sidebar to the current page when it runs; compare
+        # the boxes unscrolled.
+        tab.wait_for_timeout(300)
+        tab.evaluate("() => document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
+        return tab.evaluate(LAYOUT)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    "page", ["chapters/intro.html", "chapters/glossary.html", "chapters/trump-putin.html"]
+)
+def test_the_first_paint_has_the_finished_pages_layout_and_colours(
+    site, browser, page, viewport, scheme
+):
+    """The inline critical CSS alone (stylesheets blocked) lays out and colours every element
+    as the full stylesheets do: nothing moves or changes colour when they arrive."""
+    base, root = site
+    head = (root / page).read_text(encoding="utf-8").split("</head>", 1)[0]
+    blocking = [
+        tag
+        for tag in re.findall(r"<link\b[^>]*rel=\"stylesheet\"[^>]*>", head.split("<noscript")[0])
+        if 'media="print"' not in tag
+    ]
+    assert not blocking, f"{page}: render-blocking stylesheets {blocking}"
+    first = _layout(browser, base, page, scheme, viewport, sheets=False)
+    full = _layout(browser, base, page, scheme, viewport, sheets=True)
+    changed = [f"{a}\n   then {b}" for a, b in zip(first, full, strict=True) if a != b]
+    assert not changed, f"{page} ({scheme}): {len(changed)} elements change:\n" + "\n".join(
+        changed[:10]
+    )

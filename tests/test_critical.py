@@ -1,0 +1,116 @@
+"""Critical CSS (course.book.critical): which rules a page keeps inline, and the head rewrite."""
+
+from __future__ import annotations
+
+import pytest
+
+from course.book import critical
+
+NAMES = critical.page_names(
+    '<html data-theme="light"><body class="page"><nav id="top" class="bar wide">'
+    '<a href="#" class="link">x</a></nav><table aria-label="t"><td>1</td></table></body></html>'
+)
+
+
+@pytest.mark.parametrize(
+    ("selector", "kept"),
+    [
+        (".bar", True),
+        ("nav.bar.wide", True),
+        ("#top > a.link", True),
+        (".sidebar .link", True),  # only the last compound decides: a superset is safe
+        (".modal", False),
+        ("#missing", False),
+        ("video", False),
+        (".link:hover", False),
+        (".bar:focus-within .link", False),
+        ("a::before", True),
+        (":root", True),
+        ("*", True),
+        ("td:not(.absent)", True),
+        ("html[data-theme=dark] .page", True),
+        ("[data-bs-theme=dark]", False),
+        ("table[aria-label]", True),
+        (".link:is(.bar, .other)", True),
+    ],
+)
+def test_a_rule_is_kept_when_its_last_compound_can_match(selector, kept):
+    assert critical.selector_can_match(selector, NAMES) is kept
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en" data-theme="auto">
+  <head>
+    <link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />
+    <link rel="stylesheet" type="text/css" href="../_static/extra.css?v=2" />
+    <script src="../_static/documentation_options.js?v=3"></script>
+    <script>DOCUMENTATION_OPTIONS.pagename = 'chapters/one';</script>
+  </head>
+  <body class="page"><p class="lead">Text</p></body>
+</html>
+"""
+
+
+@pytest.fixture
+def site(tmp_path):
+    static = tmp_path / "_static"
+    (static / "styles").mkdir(parents=True)
+    (static / "styles" / "theme.css").write_text(
+        '@import "../basic.css";\n.lead { color: red }\n.unused { color: blue }\n'
+        ".lead:hover { color: green }\n@media print { .lead { color: black } }\n"
+        "@media (min-width: 10px) { .lead { margin: 0 } .gone { margin: 1px } }\n"
+    )
+    (static / "basic.css").write_text("body.page { background: url(file.png) }\n")
+    (static / "extra.css").write_text("p { font-size: 2rem }\n@keyframes spin { to { x: 1 } }\n")
+    (static / "documentation_options.js").write_text("const DOCUMENTATION_OPTIONS = {};\n")
+    (tmp_path / "chapters").mkdir()
+    page = tmp_path / "chapters" / "one.html"
+    page.write_text(PAGE)
+    return tmp_path, page
+
+
+def test_a_page_paints_from_its_inline_rules_and_loads_its_sheets_after(site):
+    root, page = site
+    assert critical.process_site(root, [page]) == 1
+    html = page.read_text()
+    css = html.split(f'<style id="{critical.STYLE_ID}"', 1)[1].split("</style>", 1)[0]
+    # In the sheets' order, @import followed; url() rebased from _static/ to the page's folder.
+    assert css.index('body.page{background:url("../_static/file.png")}') < css.index(".lead{")
+    assert css.index(".lead{color:red}") < css.index("p{font-size:2rem}")
+    assert "@media (min-width: 10px){.lead{margin:0}}" in css
+    for absent in (".unused", ":hover", "print", ".gone", "keyframes"):
+        assert absent not in css
+    # Both sheets load without blocking; with JavaScript off the <noscript> copies block.
+    assert html.count(critical.DEFERRED) == 2
+    fallback = html.split(f'<noscript id="{critical.FALLBACK_ID}">', 1)[1].split("</noscript>")[0]
+    assert fallback.count('rel="stylesheet"') == 2 and critical.DEFERRED not in fallback
+    # The synchronous script runs inline, before the snippet that needs it.
+    assert "<script src=" not in html
+    assert html.index("const DOCUMENTATION_OPTIONS") < html.index("pagename")
+
+
+def test_processing_is_idempotent_and_follows_a_changed_sheet(site):
+    root, page = site
+    critical.process_site(root, [page])
+    once = page.read_text()
+    assert critical.process_site(root, [page]) == 0
+    assert critical.restore(once) == PAGE
+    (root / "_static" / "extra.css").write_text("p { font-size: 3rem }\n")
+    assert critical.process_site(root, [page]) == 1
+    again = page.read_text()
+    assert "p{font-size:3rem}" in again and "2rem" not in again
+    assert again.count(f'<style id="{critical.STYLE_ID}"') == 1
+    assert again.count(critical.DEFERRED) == 2
+
+
+def test_a_missing_or_broken_sheet_is_named(site):
+    root, page = site
+    (root / "_static" / "extra.css").unlink()
+    with pytest.raises(critical.CriticalCSSError, match=r"extra\.css"):
+        critical.process_site(root, [page])
+
+
+def test_a_page_without_stylesheets_is_left_alone(tmp_path):
+    page = tmp_path / "plain.html"
+    page.write_text("<html><head></head><body></body></html>")
+    assert critical.process_site(tmp_path, [page]) == 0
