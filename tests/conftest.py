@@ -93,6 +93,12 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session")
+def run_dir(pytestconfig) -> Path:
+    """A folder of this run that every xdist worker shares (for what is made once per run)."""
+    return _shared_dir(pytestconfig).parent
+
+
+@pytest.fixture(scope="session")
 def built_exercises(pytestconfig) -> ExerciseBuild:
     """Every master built once (otter assign runs each answer key) into a clean copy's
     ``_build/exercises``, exactly where ``make book`` puts them; the book build reuses it."""
