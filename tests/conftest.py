@@ -88,6 +88,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_unconfigure(config):
     # When the run ends (in the xdist controller, after every worker) no test needs the build
     # any more: stop it if it is still going (a run cut short, -x, Ctrl-C).
+    build.reap()
     if not hasattr(config, "workerinput"):
         build.stop(_shared_dir(config))
 
