@@ -3,6 +3,7 @@ and strict book build from a clean copy of the repository (slow; tests/fixtures/
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,29 +61,64 @@ def _shared_dir(config) -> Path:
     return (base.parent if hasattr(config, "workerinput") else base) / "suite-build"
 
 
+GROUP = "book-site"
+
+
+def _group(item) -> str | None:
+    """The tests that use the browser or read the build's own files run on one worker: one
+    Chromium and one server for them all, and test_print's second build in that folder never
+    runs beside a test reading it."""
+    names = set(getattr(item, "fixturenames", ()))
+    if item.nodeid.startswith("tests/browser/") or "glued" in names:
+        return GROUP
+    if item.nodeid.startswith("tests/test_chapters.py") and "book" in names:
+        return GROUP
+    return None
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    """Before the other hooks (xdist's reads the groups): one xdist group, for `make test`'s
-    `-n 2 --dist loadgroup`, of the tests that use the browser or read the build's own files:
-    one Chromium and one server for them all, and the print test's second build in that folder
-    never runs beside a test reading it.
-
-    After them (after -m/-k deselection, so `make quick` starts no build): start the build if
-    a selected test needs it, and order the tests by what they need, so that the build runs
-    beside the tests that need none. Every worker orders alike, as xdist requires."""
-    for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        if (
-            "tests/browser/" in item.nodeid
-            or "glued" in names
-            or (item.nodeid.startswith("tests/test_chapters.py") and "book" in names)
-        ):
-            item.add_marker(pytest.mark.xdist_group("book-site"))
+    """After the other hooks (after -m/-k deselection, so `make quick` starts no build): order
+    the tests by what they need, so that the build runs beside the tests that need none, start
+    the build if a selected test needs it, and write the xdist groups for the controller's
+    scheduler. Every worker orders and groups alike, as xdist requires."""
     result = yield
     items.sort(key=_stage)
-    if items and _stage(items[-1]) and not config.option.collectonly:
-        build.start(_shared_dir(config))
+    if config.option.collectonly:
+        return result
+    shared = _shared_dir(config)
+    if items and _stage(items[-1]):
+        build.start(shared)
+    if hasattr(config, "workerinput"):
+        groups = {item.nodeid: group for item in items if (group := _group(item))}
+        shared.mkdir(parents=True, exist_ok=True)
+        partial = shared.parent / f"xdist-groups.{os.getpid()}.partial"
+        partial.write_text(json.dumps(groups), encoding="utf-8")
+        partial.replace(shared.parent / "xdist-groups.json")
     return result
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` with the groups of :func:`_group`. (xdist's own xdist_group mark
+    cannot work with pytest 9, whose node ids xdist can no longer rename.) The workers wrote
+    the groups before sending their collections, so they are there when scheduling starts."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    groups_file = _shared_dir(config).parent / "xdist-groups.json"
+
+    class Scheduling(LoadGroupScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:
+                found = groups_file.is_file()
+                self.groups = json.loads(groups_file.read_text(encoding="utf-8")) if found else {}
+            return self.groups.get(nodeid, nodeid)
+
+    return Scheduling(config, log)
 
 
 def pytest_unconfigure(config):
