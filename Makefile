@@ -69,8 +69,11 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 axe: $(AXE)
 
 # --durations: the slowest tests in every log, so the suite's time budget stays visible.
+# -n 2 --dist loadgroup: two workers share one background exercise and book build
+# (tests/fixtures/build.py); the browser tests stay on one worker, in the order tests/conftest.py
+# gives (so --no-loadscope-reorder).
 test: lint axe
-	$(PY) -m pytest --durations=25
+	$(PY) -m pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=25
 
 quick: ruff
 	$(PY) -m pytest -m "not slow" -n 2 --hypothesis-profile=quick

@@ -27,6 +27,7 @@ import yaml
 from course import exercises
 from course.book import downloads
 from course.paths import REPO_ROOT
+from tests.fixtures import build
 from tests.fixtures.submissions import ClassMaker
 from tests.test_book import toc_files
 
@@ -133,22 +134,28 @@ def test_student_requirements_cover_what_the_student_notebook_imports():
 
 # --- slow: fresh environments ----------------------------------------------------------------
 
-PIP_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONNOUSERSITE": "1"}
+# PIP_NO_COMPILE="0": pip skips byte-compiling every installed module (most are never imported
+# here); Python compiles what a page imports as it imports it, so the journeys run the same.
+# "0", not "1": pip stores the value in the option's target, `compile` (tried: "1" compiles).
+PIP_ENV = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONNOUSERSITE": "1", "PIP_NO_COMPILE": "0"}
 
 
-@pytest.fixture(scope="module")
-def wheelhouse(tmp_path_factory) -> Path:
+@pytest.fixture(scope="session")
+def wheelhouse(run_dir) -> Path:
     """One local copy of every pinned distribution (and the build backend ``pip install -e .``
-    needs), downloaded once: each journey's venv then installs with its published command,
-    word for word, with pip pointed at this folder (PIP_FIND_LINKS, PIP_NO_INDEX) instead of
-    resolving every package against the registry again."""
-    folder = tmp_path_factory.mktemp("wheelhouse")
+    needs), downloaded once per run (shared by the xdist workers): each journey's venv then
+    installs with its published command, word for word, with pip pointed at this folder
+    (PIP_FIND_LINKS, PIP_NO_INDEX) instead of resolving every package against the registry
+    again."""
     backend = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["build-system"]
-    _run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--dest", folder, "-r",
-         REPO_ROOT / "requirements.txt", *backend["requires"], "wheel"]
-    )  # fmt: skip
-    return folder
+
+    def download(folder: Path) -> None:
+        _run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--dest", folder, "-r",
+             REPO_ROOT / "requirements.txt", *backend["requires"], "wheel"]
+        )  # fmt: skip
+
+    return build.once(run_dir / "wheelhouse", download)
 
 
 def _venv(folder: Path) -> Path:

@@ -314,11 +314,17 @@ def test_refresh_shows_a_download_bar_on_a_terminal(server, tmp_path):
     assert stdout.startswith("data refresh:")
 
 
-def _existing(tmp_path: Path) -> Path:
+def _failed_refresh(base_url: str, tmp_path: Path) -> str:
+    """Refresh over a previous build from ``base_url``: it must fail (exit 1) and leave that
+    build as it was; returns what it printed on stderr."""
     out = tmp_path / "fara"
     out.mkdir()
     (out / "foreign_principals.csv").write_text("previous build\n")
-    return out
+    before = snapshot(out)
+    proc = refresh(base_url, tmp_path, out)
+    assert proc.returncode == 1, proc.stderr
+    assert snapshot(out) == before
+    return proc.stderr
 
 
 def test_refresh_truncated_zip_fails_cleanly(server, tmp_path):
@@ -326,14 +332,8 @@ def test_refresh_truncated_zip_fails_cleanly(server, tmp_path):
     zip_bulk_files(need_shared(BULK), folder)
     whole = (folder / (FP + ".zip")).read_bytes()
     (folder / (FP + ".zip")).write_bytes(whole[: len(whole) // 2])
-    out = _existing(tmp_path)
-    before = snapshot(out)
-    proc = refresh(base_url, tmp_path, out)
-    assert proc.returncode == 1
-    assert f"{base_url}{FP}.zip" in proc.stderr and (
-        "truncated" in proc.stderr or "damaged" in proc.stderr
-    )
-    assert snapshot(out) == before
+    stderr = _failed_refresh(base_url, tmp_path)
+    assert f"{base_url}{FP}.zip" in stderr and ("truncated" in stderr or "damaged" in stderr)
     assert not (tmp_path / "cache" / "bulk_2025-04-10").exists()
 
 
@@ -344,20 +344,12 @@ def test_refresh_html_error_page_fails_cleanly(server, tmp_path):
         (folder / (name + ".zip")).write_bytes(
             b"<!DOCTYPE html><html><title>Maintenance</title></html>"
         )
-    out = _existing(tmp_path)
-    before = snapshot(out)
-    proc = refresh(base_url, tmp_path, out)
-    assert proc.returncode == 1 and "HTML page" in proc.stderr
-    assert snapshot(out) == before
+    assert "HTML page" in _failed_refresh(base_url, tmp_path)
 
 
 def test_refresh_http_404_fails_cleanly(server, tmp_path):
     base_url, _ = server
-    out = _existing(tmp_path)
-    before = snapshot(out)
-    proc = refresh(base_url, tmp_path, out)
-    assert proc.returncode == 1 and "HTTP 404" in proc.stderr
-    assert snapshot(out) == before
+    assert "HTTP 404" in _failed_refresh(base_url, tmp_path)
 
 
 def test_refresh_network_failure_fails_cleanly(tmp_path):
@@ -366,11 +358,7 @@ def test_refresh_network_failure_fails_cleanly(tmp_path):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    out = _existing(tmp_path)
-    before = snapshot(out)
-    proc = refresh(f"http://127.0.0.1:{port}/bulk/zip/", tmp_path, out)
-    assert proc.returncode == 1 and "download failed" in proc.stderr
-    assert snapshot(out) == before
+    assert "download failed" in _failed_refresh(f"http://127.0.0.1:{port}/bulk/zip/", tmp_path)
 
 
 def test_refresh_wrong_header_fails_cleanly(server, tmp_path):
@@ -378,11 +366,7 @@ def test_refresh_wrong_header_fails_cleanly(server, tmp_path):
     raw = write_sample(tmp_path / "raw_2025-01-02")
     (raw / FP).write_bytes((raw / FP).read_bytes().replace(b'"Zip"', b'"Postcode"', 1))
     zip_bulk_files(raw, folder)
-    out = _existing(tmp_path)
-    before = snapshot(out)
-    proc = refresh(base_url, tmp_path, out)
-    assert proc.returncode == 1 and "unexpected header" in proc.stderr
-    assert snapshot(out) == before
+    assert "unexpected header" in _failed_refresh(base_url, tmp_path)
 
 
 def test_failure_after_reading_leaves_output_untouched(existing_out):

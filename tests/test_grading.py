@@ -356,6 +356,16 @@ def test_grading_processes_and_kernels_skip_the_slow_optional_import(tmp_path):
         assert (done.returncode, done.stdout.strip()) == (0, "None"), (where, done.stderr)
 
 
+def course_check(notebook: Path) -> subprocess.CompletedProcess:
+    """``python -m course check NOTEBOOK``, as a student runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "course", "check", str(notebook)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
 def test_a_notebook_without_the_current_build_hash_is_flagged():
     """Flagged unless it carries this build's hash: another hash, or none at all (built before
     hashes existed, or its metadata stripped) proves nothing about what it was built from."""
@@ -379,12 +389,7 @@ def test_check_refuses_a_notebook_without_otter_tests(tmp_path):
 
     path = tmp_path / "plain.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), path)
-    done = subprocess.run(
-        [sys.executable, "-m", "course", "check", str(path)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    done = course_check(path)
     assert done.returncode == 2 and "no otter tests" in done.stderr
 
 
@@ -797,12 +802,7 @@ def test_check_prints_the_public_tests_per_question(maker, built, tmp_path):
     notebook_path = tmp_path / "student" / f"{SLUG}.ipynb"
     nbformat.write(maker.notebook(answered=maker.questions), notebook_path)
     before = notebook_path.read_bytes()
-    done = subprocess.run(
-        [sys.executable, "-m", "course", "check", str(notebook_path)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    done = course_check(notebook_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["question", "public", "tests", "points"]
@@ -813,12 +813,7 @@ def test_check_prints_the_public_tests_per_question(maker, built, tmp_path):
     assert notebook_path.read_bytes() == before
 
     nbformat.write(maker.notebook(answered=["q1"]), notebook_path)
-    partial = subprocess.run(
-        [sys.executable, "-m", "course", "check", str(notebook_path)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    partial = course_check(notebook_path)
     assert partial.returncode == 1
     rows = {line.split()[0]: line.split()[1] for line in partial.stdout.splitlines()[1:6]}
     assert rows == {"q1": "1/1", "q2": "0/1", "q3": "0/1", "q4": "0/1", "q5": "0/1"}
@@ -839,12 +834,7 @@ def test_check_names_the_missing_data_file_and_where_it_looked(maker, tmp_path):
     notebook_path = tmp_path / "alone" / f"{SLUG}.ipynb"
     notebook_path.parent.mkdir()
     nbformat.write(maker.notebook(answered=maker.questions), notebook_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "course", "check", str(notebook_path)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    done = course_check(notebook_path)
     assert done.returncode == 1
     looked = notebook_path.parent / "data" / "fara" / "foreign_principals.csv"
     assert "could not find data/fara/foreign_principals.csv" in done.stderr

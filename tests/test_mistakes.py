@@ -8,6 +8,7 @@ import ast
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -48,17 +49,24 @@ def load_mistakes(master: Path) -> dict[str, list[dict]]:
     return listed
 
 
-def public_sources(master: Path) -> dict[str, str]:
-    """question -> source of its public test cells in the master."""
-    found, current = {}, None
+def master_test_cells(master: Path) -> Iterator[tuple[str, str]]:
+    """(question, source) of every test cell in the master, in order."""
+    current = None
     for cell in nbformat.read(master, as_version=4).cells:
         text = cell.source.strip()
         if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
             current = yaml.safe_load(text)["name"]
         elif cell.cell_type == "code" and "# BEGIN TEST CONFIG" in text:
-            header = text.split("# BEGIN TEST CONFIG", 1)[1].split('""" # END TEST CONFIG', 1)[0]
-            if not (yaml.safe_load(header) or {}).get("hidden"):
-                found[current] = found.get(current, "") + text
+            yield current, text
+
+
+def public_sources(master: Path) -> dict[str, str]:
+    """question -> source of its public test cells in the master."""
+    found: dict[str, str] = {}
+    for question, text in master_test_cells(master):
+        header = text.split("# BEGIN TEST CONFIG", 1)[1].split('""" # END TEST CONFIG', 1)[0]
+        if not (yaml.safe_load(header) or {}).get("hidden"):
+            found[question] = found.get(question, "") + text
     return found
 
 
@@ -83,15 +91,11 @@ def test_every_autograded_question_lists_its_mistakes(master):
 def test_test_functions_of_a_question_have_distinct_names(master):
     """otter writes a question's tests into one module: a public test named like a hidden one
     is silently replaced by it, and its points vanish from the grade."""
-    names, current = {}, None
-    for cell in nbformat.read(master, as_version=4).cells:
-        text = cell.source.strip()
-        if cell.cell_type == "raw" and text.startswith("# BEGIN QUESTION"):
-            current = yaml.safe_load(text)["name"]
-        elif cell.cell_type == "code" and "# BEGIN TEST CONFIG" in text:
-            for name in re.findall(r"^def (\w+)\(", text, flags=re.M):
-                assert name not in names.get(current, set()), f"{master.name} {current}: two {name}"
-                names.setdefault(current, set()).add(name)
+    names: dict[str, set[str]] = {}
+    for question, text in master_test_cells(master):
+        for name in re.findall(r"^def (\w+)\(", text, flags=re.M):
+            assert name not in names.get(question, set()), f"{master.name} {question}: two {name}"
+            names.setdefault(question, set()).add(name)
 
 
 def test_a_missing_mistakes_file_is_named(tmp_path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from course.datasets import opinion, tables
+from course.datasets import opinion
+from tests.fixtures.bad_rows import refused
 
 POLLS = opinion.load_polls()
 
@@ -53,8 +54,4 @@ def test_bad_rows_are_refused(tmp_path):
         ("Russia,Levada Center,2025-02-01,month,q,bad,51,verified,https://e.org,", "field_date"),
         ("Russia,Levada Center,2025-02,month,q,bad,51,verified,,", "source_url"),
     ]:
-        path = tmp_path / "polls.csv"
-        path.write_text(header + good + row + "\n", encoding="utf-8")
-        with pytest.raises(tables.TableError) as err:
-            opinion.load_polls(path)
-        assert err.value.line == 3 and err.value.column == column, str(err.value)
+        refused(opinion.load_polls, tmp_path / "polls.csv", header + good + row + "\n", 3, column)

@@ -7,8 +7,9 @@ import re
 import pytest
 
 from course import paths
-from course.datasets import oral_history, tables
+from course.datasets import oral_history
 from tests.conftest import need_shared
+from tests.fixtures.bad_rows import refused
 
 PEOPLE = oral_history.load_interviewees()
 EXPLAIN = oral_history.load_explanations()
@@ -170,13 +171,9 @@ EXPLAIN_GOOD = (
     ],
 )
 def test_bad_explanation_rows_are_refused(tmp_path, row, column, words):
+    text = EXPLAIN_HEADER + EXPLAIN_GOOD + row + "\n"
     path = tmp_path / "explanations.csv"
-    path.write_text(EXPLAIN_HEADER + EXPLAIN_GOOD + row + "\n", encoding="utf-8")
-    with pytest.raises(tables.TableError) as err:
-        oral_history.load_explanations(path)
-    message = str(err.value)
-    assert str(path) in message and "line 3" in message and f"column {column}" in message
-    assert words in message
+    assert words in refused(oral_history.load_explanations, path, text, 3, column)
 
 
 def test_bad_interviewee_rows_are_refused(tmp_path):
@@ -190,10 +187,7 @@ def test_bad_interviewee_rows_are_refused(tmp_path):
         ("A,US,r,confirmed,named,verified,,,https://e.org,", "name"),
     ]:
         path = tmp_path / "interviewees.csv"
-        path.write_text(header + good + row + "\n", encoding="utf-8")
-        with pytest.raises(tables.TableError) as err:
-            oral_history.load_interviewees(path)
-        assert err.value.line == 3 and err.value.column == column, str(err.value)
+        refused(oral_history.load_interviewees, path, header + good + row + "\n", 3, column)
 
 
 # ---- the appendix's agreement section (issue 24, part 3) ----------------------------------------

@@ -178,7 +178,7 @@ def test_course_grade_from_a_fresh_clone_under_tmp(built_exercises, maker):
     """``course grade`` with the sandbox on, run from a clean copy of the repository under /tmp
     with its venv there too: the answer key gets full marks. The copy reuses the suite's
     exercise build (its stamps match, so nothing is rebuilt)."""
-    from tests.conftest import clean_copy
+    from tests.fixtures.build import clean_copy
 
     maker, _ = maker
     clone = clean_copy(Path(tempfile.mkdtemp(prefix="course-clone-", dir="/tmp")))

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from course.datasets import tables, timeline
+from tests.fixtures.bad_rows import refused
 
 EVENTS = timeline.load_events()
 CONTACTS = timeline.load_contacts()
@@ -294,12 +295,7 @@ GOOD = "E001,2001-06-16,day,bush-putin,First meeting,meeting,2,verified,https://
 )
 def test_bad_event_rows_are_refused(tmp_path, row, column, words):
     path = tmp_path / "events.csv"
-    path.write_text(HEADER + GOOD + row + "\n", encoding="utf-8")
-    with pytest.raises(tables.TableError) as err:
-        timeline.load_events(path)
-    message = str(err.value)
-    assert str(path) in message and "line 3" in message and f"column {column}" in message
-    assert words in message
+    assert words in refused(timeline.load_events, path, HEADER + GOOD + row + "\n", 3, column)
 
 
 def test_bad_contact_rows_are_refused(tmp_path):
@@ -330,10 +326,7 @@ def test_bad_contact_rows_are_refused(tmp_path):
         ),
     ]:
         path = tmp_path / "contacts.csv"
-        path.write_text(header + good + row + "\n", encoding="utf-8")
-        with pytest.raises(tables.TableError) as err:
-            timeline.load_contacts(path)
-        assert err.value.line == 3 and err.value.column == column
+        refused(timeline.load_contacts, path, header + good + row + "\n", 3, column)
 
 
 # ---- agreement between the two codings (course.agreement) ------------------------------------
