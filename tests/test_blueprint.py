@@ -59,7 +59,9 @@ def rows_of(master) -> pd.DataFrame:
 def plain(text: str) -> str:
     """Objective text without MyST roles, in one line: {term}`a <b>` -> a."""
     text = re.sub(r"\{term\}`([^`<]+?)\s*(<[^`]*>)?`", r"\1", text)
-    return re.sub(r"\s+", " ", text).strip().rstrip(";.").strip()
+    text = re.sub(r"\s+", " ", text).strip().rstrip(";.").strip()
+    # Capitalised list items (the readability rule) and lower-case ones are the same objective.
+    return text[:1].lower() + text[1:]
 
 
 def chapter_objectives(slug: str) -> set[str]:

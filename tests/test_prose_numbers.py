@@ -39,6 +39,19 @@ EXEMPT = [
     ("chapters/glossary", "1, 2, 2, 4", "a worked example of competition ranking"),
     ("chapters/glossary", "six-point ceasefire", "the ceasefire's name"),
     ("chapters/instructor-guide", "Three-week module", "a syllabus's name (issue 26)"),
+    # Exercise designs (issue 26): how many dates, events, codings or designs a question uses.
+    ("chapters/russia-in-washington", "clients on three dates", "q4's design: its three dates"),
+    ("chapters/bush-putin", "how far two codings agree", "the timeline's two codings"),
+    ("chapters/bush-putin", "score a dozen events", "q4's design: the events to score"),
+    ("chapters/bush-putin", "course's two codings", "the timeline's two codings"),
+    ("chapters/conclusion", "since 1992 under four", "q3's design: four readings"),
+    ("chapters/conclusion", "under four designs", "q4's design: four designs"),
+    ("chapters/instructor-guide", "least half of the auto-graded", "the blueprint's rule"),
+    ("chapters/instructor-guide", "the three dates of `q4`", "q4's design: its three dates"),
+    ("chapters/instructor-guide", "of the twelve events", "q4's design: the events to score"),
+    ("chapters/instructor-guide", "course's two", "the timeline's two codings"),
+    ("chapters/instructor-guide", "under four readings", "q3's design: four readings"),
+    ("chapters/instructor-guide", "run under four designs", "q4's design: four designs"),
 ]
 
 MONTHS = (
