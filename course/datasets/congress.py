@@ -28,11 +28,7 @@ ROLL_CALL_SCHEMA = tables.schema(
     }
 )
 ROLL_CALL_RULES = (
-    tables.RowRule(
-        "date",
-        "does not match its precision (day: YYYY-MM-DD, month: YYYY-MM)",
-        lambda f: f["date"].str.len() == f["precision"].map({"day": 10, "month": 7}),
-    ),
+    tables.matches_precision("date"),
     tables.RowRule(
         "yeas",
         "more votes than the chamber has members (House 435, Senate 100)",

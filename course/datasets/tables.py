@@ -49,6 +49,15 @@ def unique(column: str, message: str = "repeats an earlier row's value") -> RowR
     return RowRule(column, message, lambda frame: ~frame[column].duplicated())
 
 
+def matches_precision(column: str) -> RowRule:
+    """A date column written as its row's ``precision`` says: day YYYY-MM-DD, month YYYY-MM."""
+    return RowRule(
+        column,
+        "does not match its precision (day: YYYY-MM-DD, month: YYYY-MM)",
+        lambda frame: frame[column].str.len() == frame["precision"].map({"day": 10, "month": 7}),
+    )
+
+
 def _blank_or(check: Callable[[pd.Series], pd.Series], error: str) -> pa.Check:
     # Blank cells are judged by the "required" check alone, so optional columns may be empty.
     return pa.Check(lambda s: (s == "") | check(s), error=error)
