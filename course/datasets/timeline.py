@@ -36,6 +36,15 @@ LEADER_PAIR_ERAS = (
     "trump-putin",
 )
 """The eras of one leader pair each, in time order (names are contracts)."""
+ERA_LABELS = {
+    "reagan-gorbachev": "Reagan–Gorbachev",
+    "clinton-yeltsin": "Clinton–Yeltsin",
+    "bush-putin": "Bush–Putin",
+    "obama-medvedev": "Obama–Medvedev",
+    "trump-putin": "Trump–Putin",
+    "between": "between pairs",
+}
+"""How tables and charts name each era."""
 ERAS = (
     "reagan-gorbachev",
     "clinton-yeltsin",
