@@ -19,10 +19,10 @@ ROLL_CALL_SCHEMA = tables.schema(
         "bill": tables.text(),
         "chamber": tables.text(CHAMBERS),
         "date": tables.iso_date(),
-        "precision": tables.text(("day", "month")),
+        "precision": tables.text(tables.PRECISIONS),
         "yeas": tables.integer(0, 435),
         "nays": tables.integer(0, 435),
-        "status": tables.text(("verified", "partial", "unverified")),
+        "status": tables.text(tables.STATUSES),
         "source_url": tables.url(),
         "note": tables.text(required=False),
     }

@@ -16,8 +16,8 @@ from course.datasets import tables
 
 COUNTRIES = ("Russia", "United States")
 ANSWERS = ("good", "bad", "favourable", "unfavourable")
-PRECISIONS = ("day", "month")
-STATUSES = ("verified", "partial", "unverified")
+PRECISIONS = tables.PRECISIONS
+STATUSES = tables.STATUSES
 
 POLL_SCHEMA = tables.schema(
     {

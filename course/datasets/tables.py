@@ -20,6 +20,10 @@ import pandera.pandas as pa
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 URL = re.compile(r"^https?://\S+$")
+PRECISIONS = ("day", "month")
+"""How exactly a table's date is known: YYYY-MM-DD or YYYY-MM (see :func:`matches_precision`)."""
+STATUSES = ("verified", "partial", "unverified")
+"""A sourced row's status: the research notes' [VERIFIED], [PARTIAL], [UNVERIFIED] labels."""
 
 
 class TableError(ValueError):

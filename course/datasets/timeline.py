@@ -56,8 +56,8 @@ ERAS = (
 KINDS = ("meeting", "call", "agreement", "cooperation", "clash", "institutional")
 FORMATS = ("summit", "sidelines", "visit", "call")
 IN_PERSON = ("summit", "sidelines", "visit")
-PRECISIONS = ("day", "month")
-STATUSES = ("verified", "partial", "unverified")
+PRECISIONS = tables.PRECISIONS
+STATUSES = tables.STATUSES
 US_LEADERS = {
     "Reagan": "reagan-gorbachev",
     "Clinton": "clinton-yeltsin",
