@@ -7,7 +7,8 @@ import pytest
 
 from course import agreement
 from course.chapters import other_leader_pairs as olp
-from course.datasets import tables, timeline
+from course.datasets import timeline
+from tests.fixtures.bad_rows import refused
 
 EVENTS = timeline.load_events()
 CONTACTS = timeline.load_contacts()
@@ -96,12 +97,7 @@ def test_the_briefs_candidates_are_all_there_with_their_key_steps():
 )
 def test_bad_agreement_rows_are_refused(tmp_path, row, column, words):
     path = tmp_path / "agreements.csv"
-    path.write_text(HEADER + SIGNED + row + "\n", encoding="utf-8")
-    with pytest.raises(tables.TableError) as err:
-        timeline.load_agreements(path)
-    message = str(err.value)
-    assert str(path) in message and "line 3" in message and f"column {column}" in message
-    assert words in message
+    assert words in refused(timeline.load_agreements, path, HEADER + SIGNED + row + "\n", 3, column)
 
 
 # ---- years in force -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from course import exercises, fara, grading
 from course.chapters import trump_putin
 from course.datasets import congress, timeline
 from course.paths import EXERCISES_DIR, REPO_ROOT
+from tests.fixtures.bad_rows import refused
 from tests.fixtures.submissions import ClassMaker
 from tests.test_chapters import chart_specs, data_rows, glued_values, has_tooltip
 from tests.test_prose_numbers import hand_typed_figures
@@ -496,13 +497,9 @@ def test_veto_proof_means_two_thirds_of_those_voting(tmp_path):
     ],
 )
 def test_bad_roll_call_rows_are_refused(tmp_path, row, column):
-    from course.datasets import tables
-
-    path = tmp_path / "roll_calls.csv"
-    path.write_text(ROLL_HEADER + row + "\n")
-    with pytest.raises(tables.TableError) as err:
-        congress.load_roll_calls(path)
-    assert err.value.line == 2 and err.value.column == column, str(err.value)
+    refused(
+        congress.load_roll_calls, tmp_path / "roll_calls.csv", ROLL_HEADER + row + "\n", 2, column
+    )
 
 
 @pytest.mark.slow

@@ -15,14 +15,7 @@ from course import charts
 from course.datasets import timeline
 
 PAIRS = timeline.LEADER_PAIR_ERAS
-PAIR_LABELS = {
-    "reagan-gorbachev": "Reagan–Gorbachev",
-    "clinton-yeltsin": "Clinton–Yeltsin",
-    "bush-putin": "Bush–Putin",
-    "obama-medvedev": "Obama–Medvedev",
-    "trump-putin": "Trump–Putin",
-    "between": "between pairs",
-}
+PAIR_LABELS = timeline.ERA_LABELS
 START_STEPS = ("in-force", "operational")
 """Steps from which an agreement counts as in force (``operational``: a body that works)."""
 END_RULES = {

@@ -19,7 +19,7 @@ from course.datasets import congress, timeline
 from course.dates import day_text
 
 LEADER_ERAS = ("bush-putin", "trump-putin")
-ERA_LABELS = {"bush-putin": "Bush–Putin", "trump-putin": "Trump–Putin"}
+ERA_LABELS = {era: timeline.ERA_LABELS[era] for era in LEADER_ERAS}
 STATE_TYPES = russia.STATE_TYPES
 """The coded types that speak for the Russian state, as the Russia chapter counts them."""
 

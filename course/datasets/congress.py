@@ -19,20 +19,16 @@ ROLL_CALL_SCHEMA = tables.schema(
         "bill": tables.text(),
         "chamber": tables.text(CHAMBERS),
         "date": tables.iso_date(),
-        "precision": tables.text(("day", "month")),
+        "precision": tables.text(tables.PRECISIONS),
         "yeas": tables.integer(0, 435),
         "nays": tables.integer(0, 435),
-        "status": tables.text(("verified", "partial", "unverified")),
+        "status": tables.text(tables.STATUSES),
         "source_url": tables.url(),
         "note": tables.text(required=False),
     }
 )
 ROLL_CALL_RULES = (
-    tables.RowRule(
-        "date",
-        "does not match its precision (day: YYYY-MM-DD, month: YYYY-MM)",
-        lambda f: f["date"].str.len() == f["precision"].map({"day": 10, "month": 7}),
-    ),
+    tables.matches_precision("date"),
     tables.RowRule(
         "yeas",
         "more votes than the chamber has members (House 435, Senate 100)",

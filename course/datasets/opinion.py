@@ -16,8 +16,8 @@ from course.datasets import tables
 
 COUNTRIES = ("Russia", "United States")
 ANSWERS = ("good", "bad", "favourable", "unfavourable")
-PRECISIONS = ("day", "month")
-STATUSES = ("verified", "partial", "unverified")
+PRECISIONS = tables.PRECISIONS
+STATUSES = tables.STATUSES
 
 POLL_SCHEMA = tables.schema(
     {
@@ -34,11 +34,7 @@ POLL_SCHEMA = tables.schema(
     }
 )
 POLL_RULES = (
-    tables.RowRule(
-        "field_date",
-        "does not match its precision (day: YYYY-MM-DD, month: YYYY-MM)",
-        lambda f: f["field_date"].str.len() == f["precision"].map({"day": 10, "month": 7}),
-    ),
+    tables.matches_precision("field_date"),
     tables.RowRule(
         "answer",
         "Russian figures are good/bad, American ones favourable/unfavourable",

@@ -30,7 +30,7 @@ NOT_CODED = "not coded"
 SIDES = ("US", "Russia")
 IN_COLLECTION = ("confirmed", "role_listed", "article_only")
 IDENTITIES = ("named", "inferred_from_role", "partial_name")
-STATUSES = ("verified", "partial", "unverified")
+STATUSES = tables.STATUSES
 BASES = ("article", "transcript")
 
 INTERVIEWEE_SCHEMA = tables.schema(

@@ -20,6 +20,10 @@ import pandera.pandas as pa
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 URL = re.compile(r"^https?://\S+$")
+PRECISIONS = ("day", "month")
+"""How exactly a table's date is known: YYYY-MM-DD or YYYY-MM (see :func:`matches_precision`)."""
+STATUSES = ("verified", "partial", "unverified")
+"""A sourced row's status: the research notes' [VERIFIED], [PARTIAL], [UNVERIFIED] labels."""
 
 
 class TableError(ValueError):
@@ -47,6 +51,15 @@ class RowRule:
 def unique(column: str, message: str = "repeats an earlier row's value") -> RowRule:
     """A key column: the second row with a value already seen is the one blamed."""
     return RowRule(column, message, lambda frame: ~frame[column].duplicated())
+
+
+def matches_precision(column: str) -> RowRule:
+    """A date column written as its row's ``precision`` says: day YYYY-MM-DD, month YYYY-MM."""
+    return RowRule(
+        column,
+        "does not match its precision (day: YYYY-MM-DD, month: YYYY-MM)",
+        lambda frame: frame[column].str.len() == frame["precision"].map({"day": 10, "month": 7}),
+    )
 
 
 def _blank_or(check: Callable[[pd.Series], pd.Series], error: str) -> pa.Check:

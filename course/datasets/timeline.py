@@ -36,6 +36,15 @@ LEADER_PAIR_ERAS = (
     "trump-putin",
 )
 """The eras of one leader pair each, in time order (names are contracts)."""
+ERA_LABELS = {
+    "reagan-gorbachev": "Reagan–Gorbachev",
+    "clinton-yeltsin": "Clinton–Yeltsin",
+    "bush-putin": "Bush–Putin",
+    "obama-medvedev": "Obama–Medvedev",
+    "trump-putin": "Trump–Putin",
+    "between": "between pairs",
+}
+"""How tables and charts name each era."""
 ERAS = (
     "reagan-gorbachev",
     "clinton-yeltsin",
@@ -47,8 +56,8 @@ ERAS = (
 KINDS = ("meeting", "call", "agreement", "cooperation", "clash", "institutional")
 FORMATS = ("summit", "sidelines", "visit", "call")
 IN_PERSON = ("summit", "sidelines", "visit")
-PRECISIONS = ("day", "month")
-STATUSES = ("verified", "partial", "unverified")
+PRECISIONS = tables.PRECISIONS
+STATUSES = tables.STATUSES
 US_LEADERS = {
     "Reagan": "reagan-gorbachev",
     "Clinton": "clinton-yeltsin",
@@ -207,10 +216,6 @@ def era_of(date: pd.Timestamp) -> str | None:
     return next((era for era in ERAS if in_era(date, "day", era)), None)
 
 
-def _precision_matches(frame: pd.DataFrame, column: str = "date") -> pd.Series:
-    return frame[column].str.len() == frame["precision"].map({"day": 10, "month": 7})
-
-
 def _dates_in(frame: pd.DataFrame, eras: pd.Series) -> pd.Series:
     return pd.Series(
         [
@@ -222,9 +227,7 @@ def _dates_in(frame: pd.DataFrame, eras: pd.Series) -> pd.Series:
     )
 
 
-PRECISION_RULE = tables.RowRule(
-    "date", "does not match its precision (day: YYYY-MM-DD, month: YYYY-MM)", _precision_matches
-)
+PRECISION_RULE = tables.matches_precision("date")
 EVENT_ID = r"^E\d{3}$"
 """An event's stable key: ``E`` and three digits, never reused or renumbered."""
 EVENT_RULES = (
@@ -311,11 +314,7 @@ AGREEMENT_RULES = (
         lambda f: (f["event_id"] == "") | f["event_id"].str.match(EVENT_ID),
     ),
 )
-TOTALS_RULES = (
-    tables.RowRule(
-        "through", "does not match its precision", lambda f: _precision_matches(f, "through")
-    ),
-)
+TOTALS_RULES = (tables.matches_precision("through"),)
 
 
 def load_events(path: Path | str | None = None) -> pd.DataFrame:
