@@ -532,6 +532,8 @@ def test_glued_votes_and_brackets_equal_the_data(glued):
     assert glued["op_us_bracketed_n"] == int(
         brackets.loc[brackets["country"] == "United States", "bracketed"].sum()
     )
+
+
 # ---- both codings -------------------------------------------------------------------------------
 
 
