@@ -455,3 +455,36 @@ def test_page_shows_the_score_findings_under_both_codings():
     assert "(bush-putin-both-codings)=" in text
     for name in ("clash_second", "negative_year_second", "best_year_second", "turn_second"):
         assert f"{{glue:text}}`{name}`" in text
+
+
+def master_test_function(name: str):
+    """The test function ``name`` of the bush-putin master's test cells, compiled."""
+    for cell in nbformat.read(EXERCISES_DIR / f"{SLUG}.ipynb", as_version=4).cells:
+        if cell.cell_type == "code" and f"def {name}(" in cell.source:
+            namespace: dict = {}
+            exec(cell.source.split('""" # END TEST CONFIG', 1)[1], namespace)
+            return namespace[name]
+    raise AssertionError(f"no test function {name} in the {SLUG} master")
+
+
+@pytest.mark.parametrize("order", [sorted, lambda ids: sorted(ids, reverse=True)])
+def test_q4_hidden_test_accepts_my_scores_in_any_key_order(order, monkeypatch):
+    """A student's dict may list the twelve events in any order: the grade must not depend on it
+    (the test once compared Series with differently ordered labels and raised)."""
+    monkeypatch.chdir(REPO)
+    check = master_test_function("test_q4_agreement_with_my_scores")
+    course = pd.read_csv("data/timeline/events.csv").set_index("event_id")["score"]
+    second = pd.read_csv("data/timeline/events_second_coding.csv").set_index("event_id")
+    dozen = ["E003", "E004", "E012", "E013", "E014", "E017", "E018", "E019", "E023", "E024"]
+    dozen += ["E037", "E134"]
+    mine = {event_id: int(course[event_id]) for event_id in order(dozen)}
+    mine[dozen[0]] += 1  # one disagreement, so the shares are not all 1
+    right = {
+        "me_vs_course": 11 / 12,
+        "me_vs_second": float(
+            (pd.Series(mine).sort_index() == second.loc[dozen, "second_score"]).mean()
+        ),
+    }
+    check(mine, right)
+    with pytest.raises(AssertionError):
+        check(mine, {**right, "me_vs_course": 1.0})
