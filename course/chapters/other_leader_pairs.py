@@ -320,7 +320,7 @@ def clock_chart(
     y = alt.Y("pair:N", sort=order, title=None)
     x = alt.X(
         "months:Q",
-        title="Months since the pair's first meeting",
+        title="Months since first meeting",
         scale=alt.Scale(domain=[0, months]),
     )
     tones = ["conflict (below 0)", "neutral (0)", "cooperation"]
@@ -410,7 +410,7 @@ def agreements_chart(spans: pd.DataFrame, title: str, description: str) -> alt.L
         "pair_label:N",
         title="Signed by",
         scale=alt.Scale(domain=pairs, range=palette),
-        legend=alt.Legend(orient="bottom", columns=2),
+        legend=alt.Legend(orient="bottom", columns=1, labelLimit=300),
     )
     tooltip = [
         alt.Tooltip("agreement:N", title="Agreement"),
