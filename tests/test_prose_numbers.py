@@ -25,7 +25,6 @@ EXEMPT = [
     ("chapters/intro", "the two answers", "two readings compared, not a data figure"),
     ("chapters/glossary", "(22 U.S.C.", "the title of the U.S. Code, a citation"),
     ("chapters/russia-in-washington", "is 18 U.S.C.", "the title of the U.S. Code, a citation"),
-    ("chapters/trump-putin", "(S. 722)", "a Senate bill's number, a citation"),
     ("chapters/glossary", "every six months", "the statutory reporting period"),
     ("chapters/glossary", "two snapshots", "a definition's wording, not a data figure"),
     ("chapters/glossary", "twice-daily", "how often the archive scraped, as its author states"),

@@ -337,7 +337,7 @@ def clock_chart(
                 scale=alt.Scale(
                     domain=tones, range=[charts.HIGHLIGHT, charts.MUTED, charts.PALETTE[0]]
                 ),
-                legend=alt.Legend(orient="bottom", columns=3),
+                legend=alt.Legend(orient="bottom", columns=1),
             ),
             size=alt.Size("size:Q", scale=alt.Scale(domain=[0, 3], range=[20, 160]), legend=None),
             tooltip=CLOCK_TOOLTIP,
@@ -366,7 +366,8 @@ def clock_chart(
                     domain=["first clash, first coding", "first clash, second coding"],
                     range=[[1, 0], [3, 2]],
                 ),
-                legend=alt.Legend(orient="bottom", columns=1),
+                # A second legend does not fit a phone screen; the subtitle names the ticks.
+                legend=None,
             ),
             tooltip=[
                 alt.Tooltip("pair:N", title="Leader pair"),
@@ -377,7 +378,13 @@ def clock_chart(
             ],
         )
     )
-    return charts.titled(points + ticks, title, description, height=alt.Step(34))
+    return charts.titled(
+        points + ticks,
+        title,
+        description,
+        subtitle="Solid tick: first clash, first coding. Dashed tick: second coding.",
+        height=alt.Step(34),
+    )
 
 
 def agreements_chart(spans: pd.DataFrame, title: str, description: str) -> alt.LayerChart:
