@@ -21,7 +21,10 @@ PAGES = toc_files()
 MASTERS = sorted(EXERCISES_DIR.glob("*.ipynb"))
 MAX_PAGE_BYTES = 400 * 1024
 MAX_CHART_ROWS = 5000
-MAX_KERNEL_SECONDS = 30
+# A page a student runs on Binder or Colab should execute in well under a minute. The suite
+# builds the book beside two test workers on two cores, so the wall time recorded here runs
+# about twice a quiet machine's; the bound catches a page that got slow, not the load.
+MAX_KERNEL_SECONDS = 60
 
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:<]+)")
 GLUE_DIRECTIVE = re.compile(r"^\s*[`:]{3,}\{glue(?::\w+)?\}\s+(\S+)", re.M)
@@ -177,7 +180,7 @@ def test_every_exercise_link_in_the_site_resolves(book):
 
 
 @pytest.mark.slow
-def test_each_page_executes_in_under_30_seconds(book):
+def test_each_page_executes_in_under_a_minute(book):
     from jupyter_cache import get_cache
 
     records = get_cache(book.root / "_build" / ".jupyter_cache").list_cache_records()
