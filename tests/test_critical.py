@@ -81,9 +81,12 @@ def test_a_page_paints_from_its_inline_rules_and_loads_its_sheets_after(site):
     for absent in (".unused", ":hover", "print", ".gone", "keyframes"):
         assert absent not in css
     # Both sheets load without blocking; with JavaScript off the <noscript> copies block.
-    assert html.count(critical.DEFERRED) == 2
+    deferred = critical.DEFERRED.format(count=2)
+    assert html.count(deferred) == 2
     fallback = html.split(f'<noscript id="{critical.FALLBACK_ID}">', 1)[1].split("</noscript>")[0]
-    assert fallback.count('rel="stylesheet"') == 2 and critical.DEFERRED not in fallback
+    assert fallback.count('rel="stylesheet"') == 2 and "data-course-deferred" not in fallback
+    # The script that switches the sheets on together comes before the first of them.
+    assert html.count(critical.SWAP) == 1 and html.index(critical.SWAP) < html.index(deferred)
     # The synchronous script runs inline, before the snippet that needs it.
     assert "<script src=" not in html
     assert html.index("const DOCUMENTATION_OPTIONS") < html.index("pagename")
@@ -100,7 +103,8 @@ def test_processing_is_idempotent_and_follows_a_changed_sheet(site):
     again = page.read_text()
     assert "p{font-size:3rem}" in again and "2rem" not in again
     assert again.count(f'<style id="{critical.STYLE_ID}"') == 1
-    assert again.count(critical.DEFERRED) == 2
+    assert again.count(critical.DEFERRED.format(count=2)) == 2
+    assert again.count(critical.SWAP) == 1
 
 
 def test_a_missing_or_broken_sheet_is_named(site):

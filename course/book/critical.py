@@ -27,8 +27,20 @@ import tinycss2
 
 STYLE_ID = "course-critical"
 FALLBACK_ID = "course-css-fallback"
-# Marks a stylesheet link that loads without blocking the paint, and undoes it.
-DEFERRED = 'media="print" onload="this.media=\'all\'" data-course-deferred=""'
+SWAP_ID = "course-css-swap"
+# A stylesheet link that loads without blocking the paint. The sheets switch on together once
+# all of them have arrived: one switched on alone would come after the inline rules of the sheets
+# that follow it and override them (the primary sidebar widened for a moment, charts jumped).
+DEFERRED = (
+    'media="print" onload="courseSheets(this)" onerror="courseSheets(this)" '
+    'data-course-deferred="{count}"'
+)
+SWAP = (
+    f'<script id="{SWAP_ID}">function courseSheets(l){{l.dataset.done=1;'
+    "var a=document.querySelectorAll('link[data-course-deferred]');"
+    "if(a.length==+l.dataset.courseDeferred&&[].every.call(a,function(e){return e.dataset.done}))"
+    "[].forEach.call(a,function(e){e.media='all'})}</script>\n"
+)
 # Synchronous head scripts small enough to inline (their snippets run against them at once).
 INLINE_SCRIPTS = ("_static/documentation_options.js", "_static/doctools.js")
 
@@ -36,7 +48,7 @@ _LINK = re.compile(
     r'<link rel="stylesheet" type="text/css" href="([^"]+)" ?/>|'
     r'<link href="([^"]+)" rel="stylesheet" ?/>'
 )
-_DEFERRED_LINK = re.compile(r" " + re.escape(DEFERRED))
+_DEFERRED_LINK = re.compile(r" " + re.escape(DEFERRED).replace(r"\{count\}", r"\d+"))
 _SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
 _MARKER = re.compile(rf'<style id="{STYLE_ID}" data-digest="([0-9a-f]+)">')
 _TAGS = re.compile(r"<([a-zA-Z][\w-]*)")
@@ -232,6 +244,7 @@ def restore(page: str) -> str:
     """The page as the theme wrote it: critical CSS, fallback and deferral removed."""
     page = re.sub(rf'<style id="{STYLE_ID}"[^>]*>.*?</style>\n?', "", page, flags=re.S)
     page = re.sub(rf'<noscript id="{FALLBACK_ID}">.*?</noscript>\n?', "", page, flags=re.S)
+    page = re.sub(rf'<script id="{SWAP_ID}">.*?</script>\n?', "", page, flags=re.S)
     page = _DEFERRED_LINK.sub("", page)
     return re.sub(
         r'<script data-course-inlined="([^"]+)">.*?</script>',
@@ -288,12 +301,13 @@ def process(page_html: str, page: str, site: Site) -> str:
     names = page_names(page_html)
     css = "".join(sheet.critical(names, page) for _, sheet in sheets)
     first = page_html.index(sheets[0][0])
+    attributes = DEFERRED.format(count=len(sheets))
     for tag, _ in sheets:
-        deferred = tag.replace(" />", "/>").replace("/>", f" {DEFERRED} />")
+        deferred = tag.replace(" />", "/>").replace("/>", f" {attributes} />")
         page_html = page_html.replace(tag, deferred, 1)
     style = f'<style id="{STYLE_ID}" data-digest="{digest}">{css}</style>\n'
     fallback = f'<noscript id="{FALLBACK_ID}">{"".join(tag for tag, _ in sheets)}</noscript>\n'
-    page_html = page_html[:first] + style + fallback + page_html[first:]
+    page_html = page_html[:first] + style + fallback + SWAP + page_html[first:]
     return _inline_scripts(page_html, page, site)
 
 

@@ -381,3 +381,37 @@ def test_the_first_paint_has_the_finished_pages_layout_and_colours(
     assert not changed, f"{page} ({scheme}): {len(changed)} elements change:\n" + "\n".join(
         changed[:10]
     )
+
+
+LATE_SHEET = "sphinx-book-theme.css"
+SHEET_STATES = """() => [...document.querySelectorAll('link[data-course-deferred]')]
+  .map(l => [l.href.split('/').pop().split('?')[0], l.media, Boolean(l.sheet)])"""
+
+
+def test_the_sheets_switch_on_together_when_one_arrives_late(site, browser):
+    """While one stylesheet is still on its way, none of the others is switched on: one switched
+    on alone would override the inline rules of the sheets after it (the page would shift)."""
+    base, _ = site
+    page = "chapters/bush-putin.html"
+    context = chromium.offline_context(browser, base, viewport=DESKTOP)
+    held = []
+    try:
+        tab = context.new_page()
+        tab.route(f"**/{LATE_SHEET}*", lambda route: held.append(route))
+        tab.goto(urljoin(base, page), wait_until="domcontentloaded")
+        tab.wait_for_function(
+            "() => [...document.querySelectorAll('link[data-course-deferred]')]"
+            ".filter(l => !l.sheet).length === 1",
+            timeout=10000,
+        )
+        waiting = tab.evaluate(SHEET_STATES)
+        early = tab.evaluate(GEOMETRY_JS)
+        assert held and [s[0] for s in waiting if not s[2]] == [LATE_SHEET]
+        assert all(media == "print" for _, media, _ in waiting), waiting
+        held[0].continue_()
+        tab.wait_for_function(SHEETS_APPLIED, timeout=10000)
+        tab.wait_for_function(chromium.CHARTS_DRAWN, timeout=20000)
+        late = tab.evaluate(GEOMETRY_JS)
+    finally:
+        context.close()
+    assert early == late, f"{page}: charts moved when the late sheet arrived"
