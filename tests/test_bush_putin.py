@@ -336,10 +336,17 @@ def test_key_full_marks_untouched_zero_and_variants(built_exercises, tmp_path):
     calls_too = maker.answers["q1"].replace(
         'bush["format"].isin(["summit", "sidelines", "visit"]).sum()', "len(bush)"
     )
+    # q2: a table of all eight factors, with 0 rows for those no one blames, is what the
+    # question's "(0 where none do)" allows.
+    every_factor = maker.answers["q2"].replace(
+        'fill_value=0)', 'fill_value=0).reindex(explanations["factor"].unique(), fill_value=0)', 1
+    )
+    assert every_factor != maker.answers["q2"]
     folder = tmp_path / "class"
     folder.mkdir()
     submissions = {
         "key": maker.notebook(answered=maker.questions),
+        "every_factor": maker.notebook(answered=maker.questions, replace={"q2": every_factor}),
         "untouched": maker.notebook(),
         "other_coder": maker.notebook(answered=maker.questions, replace={"q4": other_coder}),
         "mistakes": maker.notebook(
@@ -355,6 +362,7 @@ def test_key_full_marks_untouched_zero_and_variants(built_exercises, tmp_path):
     assert got["key"].status == "ok" and got["key"].total() == full
     assert got["untouched"].status == "ok" and got["untouched"].total() == 0
     assert got["other_coder"].total() == full, got["other_coder"].scores
+    assert got["every_factor"].total() == full, got["every_factor"].scores
     assert got["mistakes"].scores["q1"] == 0  # calls counted: public and hidden tests fail
     assert 0 < got["mistakes"].scores["q3"] < got["key"].scores["q3"]  # the public check bites
 
