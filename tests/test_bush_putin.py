@@ -339,7 +339,7 @@ def test_key_full_marks_untouched_zero_and_variants(built_exercises, tmp_path):
     # q2: a table of all eight factors, with 0 rows for those no one blames, is what the
     # question's "(0 where none do)" allows.
     every_factor = maker.answers["q2"].replace(
-        'fill_value=0)', 'fill_value=0).reindex(explanations["factor"].unique(), fill_value=0)', 1
+        "fill_value=0)", 'fill_value=0).reindex(explanations["factor"].unique(), fill_value=0)', 1
     )
     assert every_factor != maker.answers["q2"]
     folder = tmp_path / "class"
