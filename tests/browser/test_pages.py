@@ -399,10 +399,9 @@ def test_the_sheets_switch_on_together_when_one_arrives_late(site, browser):
         tab = context.new_page()
         tab.route(f"**/{LATE_SHEET}*", lambda route: held.append(route))
         tab.goto(urljoin(base, page), wait_until="domcontentloaded")
+        # Every sheet but the held one has arrived.
         tab.wait_for_function(
-            "() => [...document.querySelectorAll('link[data-course-deferred]')]"
-            ".filter(l => !l.sheet).length === 1",
-            timeout=10000,
+            f"() => ({SHEET_STATES})().filter(s => !s[2]).length === 1", timeout=10000
         )
         waiting = tab.evaluate(SHEET_STATES)
         early = tab.evaluate(GEOMETRY_JS)
