@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from course.book import critical
@@ -43,10 +45,16 @@ PAGE = """<!DOCTYPE html>
   <head>
     <link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />
     <link rel="stylesheet" type="text/css" href="../_static/extra.css?v=2" />
+    <link rel="preload" as="script" href="../_static/theme.js?v=4" />
     <script src="../_static/documentation_options.js?v=3"></script>
     <script>DOCUMENTATION_OPTIONS.pagename = 'chapters/one';</script>
+    <script defer="defer" src="../_static/theme.js?v=4"></script>
   </head>
-  <body class="page"><p class="lead">Text</p></body>
+  <body class="page"><p class="lead">Text</p>
+    <img alt="Binder logo" src="../_static/images/logo_binder.svg">
+    <img alt="A chart" src="../_images/chart.svg">
+    <script async="async" src="../_static/thebe.js"></script>
+  </body>
 </html>
 """
 
@@ -87,9 +95,27 @@ def test_a_page_paints_from_its_inline_rules_and_loads_its_sheets_after(site):
     assert fallback.count('rel="stylesheet"') == 2 and "data-course-deferred" not in fallback
     # The script that switches the sheets on together comes before the first of them.
     assert html.count(critical.SWAP) == 1 and html.index(critical.SWAP) < html.index(deferred)
+    # "auto" is settled to light or dark in the head, before the body paints.
+    assert html.index(critical.SWAP) < html.index(critical.THEME) < html.index("</head>")
     # The synchronous script runs inline, before the snippet that needs it.
     assert "<script src=" not in html
     assert html.index("const DOCUMENTATION_OPTIONS") < html.index("pagename")
+    # Sheets, script files and their preload wait, inert, for the first frame; in order, each
+    # where it was. The loader that puts them in place ends the body.
+    held = re.findall(r"<template data-course-after-paint>(.*?)</template>", html, re.S)
+    assert [re.search(r'(?:href|src)="([^"?]+)', tag).group(1) for tag in held] == [
+        "../_static/styles/theme.css",
+        "../_static/extra.css",
+        "../_static/theme.js",
+        "../_static/theme.js",
+        "../_static/thebe.js",
+    ]
+    outside = re.sub(r"<(template|noscript)\b.*?</\1>", "", html, flags=re.S)
+    assert not re.search(r'<script [^>]*src=|rel="preload"|<link [^>]*rel="stylesheet"', outside)
+    assert html.rstrip().endswith(critical.AFTER_PAINT + "</body>\n</html>")
+    # The theme's menu image loads lazily; the page's own images do not.
+    assert 'loading="lazy" data-course-lazy="" alt="Binder logo"' in html
+    assert '<img alt="A chart"' in html
 
 
 def test_processing_is_idempotent_and_follows_a_changed_sheet(site):
@@ -118,3 +144,19 @@ def test_a_page_without_stylesheets_is_left_alone(tmp_path):
     page = tmp_path / "plain.html"
     page.write_text("<html><head></head><body></body></html>")
     assert critical.process_site(tmp_path, [page]) == 0
+
+
+def test_a_page_that_runs_a_script_file_as_it_parses_keeps_its_deferred_scripts(site):
+    """The search page's own searchtools.js runs as it is parsed and uses what the deferred
+    scripts define by DOMContentLoaded: there the scripts stay; the sheets still wait."""
+    root, page = site
+    (root / "_static" / "searchtools.js").write_text("Search.init();\n")
+    page.write_text(
+        PAGE.replace("</body>", '<script src="../_static/searchtools.js"></script></body>')
+    )
+    critical.process_site(root, [page])
+    html = page.read_text()
+    held = re.findall(r"<template data-course-after-paint>(.*?)</template>", html, re.S)
+    assert len(held) == 2 and all('rel="stylesheet"' in tag for tag in held)
+    assert '<script defer="defer" src="../_static/theme.js?v=4"></script>' in html
+    assert '<script src="../_static/searchtools.js"></script>' in html

@@ -25,6 +25,12 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 CHART_SELECTOR = "div[id^='altair-viz-']"
+# True once the theme's scripts and stylesheets, held until the first paint, have been put in
+# place and every script has run (course/book/after_paint.js); at once on a page without them.
+AFTER_PAINT_DONE = (
+    "() => !document.getElementById('course-after-paint')"
+    " || document.documentElement.dataset.courseAfterPaint === 'done'"
+)
 # True once every chart on the page shows a drawing: the static SVG drawn at build time (inline,
 # or an image that has loaded; course/charts.py) or the interactive chart's SVG or canvas.
 CHARTS_VISIBLE = (

@@ -12,6 +12,13 @@ was already drawn. States that scripts add later (menus, dialogs) come with the 
 
 The two small synchronous scripts every page's inline snippets run against are inlined too, so
 nothing but the HTML itself stands before the first paint.
+
+What the first frame does not need waits until it has been drawn: the stylesheet links, the
+theme's deferred and async scripts (fontawesome's 1.5 MB among them) and their preloads sit in
+inert ``<template>``s, and a small script at the end of the body (``after_paint.js``) puts them
+in place once the first paint is on screen. Fetched and run with the HTML, they competed with
+its first frame for the two cores (benchmarks/RESULTS.md). The theme's own images (the launch menu's logos, in a
+closed menu) load lazily for the same reason.
 """
 
 from __future__ import annotations
@@ -41,6 +48,30 @@ SWAP = (
     "if(a.length==+l.dataset.courseDeferred&&[].every.call(a,function(e){return e.dataset.done}))"
     "[].forEach.call(a,function(e){e.media='all'})}</script>\n"
 )
+# Held until the first paint: a template's content is inert (nothing in it loads or runs).
+HELD = "<template data-course-after-paint>{}</template>"
+AFTER_PAINT_ID = "course-after-paint"
+# Puts the held tags in place, in order, in the frame after the first. Scripts written for
+# `defer` may wait for DOMContentLoaded, which has passed by then: such a handler runs at once
+# (design-tabs.js listens for nothing else). <html data-course-after-paint="done"> once every
+# held script has run (tests and the page benchmark wait for it).
+# Puts the held tags in place once the first paint is on screen; sets
+# <html data-course-after-paint="done"> once every held script has run (tests and the page
+# benchmark wait for it).
+AFTER_PAINT = (
+    f'<script id="{AFTER_PAINT_ID}">'
+    + (Path(__file__).parent / "after_paint.js").read_text(encoding="utf-8").replace("</", "<\\/")
+    + "</script>\n"
+)
+# The theme's head script sets data-theme to the stored choice or "auto"; its colours need "light"
+# or "dark", which its main script (now after the first paint) works out. Done here instead, so a
+# reader in dark mode gets a dark first paint. The theme's script later sets the same value.
+THEME_ID = "course-theme"
+THEME = (
+    f'<script id="{THEME_ID}">(function(h){{if(h.dataset.theme!=="light"&&h.dataset.theme!=="dark")'
+    'h.dataset.theme=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light"})'
+    "(document.documentElement)</script>\n"
+)
 # Synchronous head scripts small enough to inline (their snippets run against them at once).
 INLINE_SCRIPTS = ("_static/documentation_options.js", "_static/doctools.js")
 
@@ -49,7 +80,15 @@ _LINK = re.compile(
     r'<link href="([^"]+)" rel="stylesheet" ?/>'
 )
 _DEFERRED_LINK = re.compile(r" " + re.escape(DEFERRED).replace(r"\{count\}", r"\d+"))
+_DEFERRED_TAG = re.compile(r"<link [^>]*" + _DEFERRED_LINK.pattern.lstrip(" ") + r" />")
 _SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
+_HELD = re.compile(r"<template data-course-after-paint>(.*?)</template>", re.S)
+# A script file loaded with defer or async, and a script preload.
+_AFTER_PAINT_SCRIPT = re.compile(
+    r'<script\b(?=[^>]*\bsrc=")(?=[^>]*\b(?:defer|async)\b)[^>]*></script>|'
+    r'<link rel="preload" as="script"[^>]*/>'
+)
+_THEME_IMAGE = re.compile(r'<img (?=[^>]*src="[^"]*_static/images/)(?![^>]*\bloading=)')
 _MARKER = re.compile(rf'<style id="{STYLE_ID}" data-digest="([0-9a-f]+)">')
 _TAGS = re.compile(r"<([a-zA-Z][\w-]*)")
 _CLASSES = re.compile(r'\bclass="([^"]*)"')
@@ -70,7 +109,9 @@ SCRIPT_CLASSES = {"svg-inline--fa"}
 SCRIPT_ATTRIBUTES = {"data-mode", "data-theme"}
 
 
-_MODULE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+_MODULE_DIGEST = hashlib.sha256(
+    Path(__file__).read_bytes() + AFTER_PAINT.encode("utf-8")
+).hexdigest()
 
 
 class CriticalCSSError(ValueError):
@@ -242,9 +283,13 @@ def _keep(sheet: str, rule, names, page: str) -> str:
 
 def restore(page: str) -> str:
     """The page as the theme wrote it: critical CSS, fallback and deferral removed."""
+    page = _HELD.sub(r"\1", page)
+    page = re.sub(rf'<script id="{AFTER_PAINT_ID}">.*?</script>\n?', "", page, flags=re.S)
+    page = page.replace(f"<img {LAZY}", "<img ")
     page = re.sub(rf'<style id="{STYLE_ID}"[^>]*>.*?</style>\n?', "", page, flags=re.S)
     page = re.sub(rf'<noscript id="{FALLBACK_ID}">.*?</noscript>\n?', "", page, flags=re.S)
     page = re.sub(rf'<script id="{SWAP_ID}">.*?</script>\n?', "", page, flags=re.S)
+    page = re.sub(rf'<script id="{THEME_ID}">.*?</script>\n?', "", page, flags=re.S)
     page = _DEFERRED_LINK.sub("", page)
     return re.sub(
         r'<script data-course-inlined="([^"]+)">.*?</script>',
@@ -307,8 +352,28 @@ def process(page_html: str, page: str, site: Site) -> str:
         page_html = page_html.replace(tag, deferred, 1)
     style = f'<style id="{STYLE_ID}" data-digest="{digest}">{css}</style>\n'
     fallback = f'<noscript id="{FALLBACK_ID}">{"".join(tag for tag, _ in sheets)}</noscript>\n'
-    page_html = page_html[:first] + style + fallback + SWAP + page_html[first:]
-    return _inline_scripts(page_html, page, site)
+    page_html = page_html[:first] + style + fallback + SWAP + THEME + page_html[first:]
+    return _after_paint(_inline_scripts(page_html, page, site))
+
+
+LAZY = 'loading="lazy" data-course-lazy="" '
+
+
+def _after_paint(page_html: str) -> str:
+    """The stylesheet links and script files held until the first frame is drawn."""
+    if "<body" not in page_html:
+        return page_html
+    head, body = page_html.split("<body", 1)
+    head = _DEFERRED_TAG.sub(lambda m: HELD.format(m.group(0)), head)
+    # A script file that runs as it is parsed (the search page's searchtools.js) may use what
+    # the deferred ones define by DOMContentLoaded (sphinx_highlight.js): there they stay.
+    if not _SCRIPT.search(page_html):
+        hold = lambda m: HELD.format(m.group(0))  # noqa: E731
+        head, body = _AFTER_PAINT_SCRIPT.sub(hold, head), _AFTER_PAINT_SCRIPT.sub(hold, body)
+    body = _THEME_IMAGE.sub(f"<img {LAZY}", body)
+    if "</body>" in body:
+        body = body.replace("</body>", AFTER_PAINT + "</body>", 1)
+    return head + "<body" + body
 
 
 def _inline_scripts(page_html: str, page: str, site: Site) -> str:

@@ -4,8 +4,9 @@ Fails on any request to a host other than the local server, on broken local link
 resources, on page script errors and console errors, and on any altair chart that did not draw.
 Charts: the chart script only on chart pages and only after first paint; each chart an SVG with
 JavaScript off; the interactive chart in the SVG's place without moving the page; tooltips and
-zoom once interactive. First paint: no render-blocking stylesheet, and the inline critical CSS
-alone lays out every element as the full stylesheets do. The browser, the served site and the
+zoom once interactive. First paint: no render-blocking stylesheet, the inline critical CSS
+alone lays out every element as the full stylesheets do, in dark mode too, and the theme's
+stylesheets and scripts load only after it. The browser, the served site and the
 page list come from tests/browser/conftest.py.
 """
 
@@ -57,6 +58,7 @@ def visit(browser, base: str, page: str) -> dict:
     if redirects:
         tab.wait_for_url(lambda current: current != url, timeout=10000)
         tab.wait_for_load_state("load")
+    tab.wait_for_function(chromium.AFTER_PAINT_DONE, timeout=10000)
     chart_divs = tab.locator(chromium.CHART_SELECTOR)
     count = chart_divs.count()
     if count:
@@ -162,8 +164,11 @@ def test_chart_script_only_on_chart_pages_and_never_before_first_paint(site, bro
                 problems.append(f"{page}: vegaEmbed defined on a page without a chart")
             continue
         loader = [t for t in tags if charts.LOADER_NAME in t]
-        if len(loader) != 1 or "defer" not in loader[0]:
-            problems.append(f"{page}: the chart loader is not one deferred script: {loader}")
+        held = re.findall(
+            r"<template data-course-after-paint><script\b([^>]*)></script></template>", source
+        )
+        if len(loader) != 1 or loader[0] not in held:
+            problems.append(f"{page}: the chart loader is not one script held for after paint")
         if any("vega-bundle" in t for t in tags):
             problems.append(f"{page}: the HTML itself names the vega bundle")
         bundle = [r for r in seen["versions"]["requests"] if charts.BUNDLE_NAME in r["name"]]
@@ -171,6 +176,63 @@ def test_chart_script_only_on_chart_pages_and_never_before_first_paint(site, bro
         if len(bundle) != 1 or fcp is None or bundle[0]["start"] < fcp:
             problems.append(f"{page}: bundle requested at {bundle}, first paint at {fcp} ms")
     assert not problems, "\n".join(problems)
+
+
+THEME_FILES = """() => ({
+  fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+  files: performance.getEntriesByType('resource').filter(r => /\\.(css|js)(\\?|$)/.test(r.name))
+    .map(r => [r.name.split('/').pop().split('?')[0], Math.round(r.startTime)]),
+  code: document.querySelectorAll('div.highlight pre').length,
+  copy: document.querySelectorAll('button.copybtn').length})"""
+
+
+@pytest.mark.parametrize(
+    "page", ["chapters/intro.html", "chapters/glossary.html", "chapters/fara-data.html"]
+)
+def test_the_theme_files_load_after_the_first_paint_and_still_work(site, browser, page):
+    """Every stylesheet and script file is requested only once the first paint is on screen
+    (course/book/after_paint.js), and the theme's scripts still do their work: icons drawn,
+    copy buttons on code."""
+    base, _ = site
+    context = chromium.offline_context(browser, base, viewport=DESKTOP)
+    try:
+        tab = context.new_page()
+        tab.goto(urljoin(base, page), wait_until="load")
+        tab.wait_for_function(chromium.AFTER_PAINT_DONE, timeout=10000)
+        tab.wait_for_function("() => document.querySelector('svg.svg-inline--fa')", timeout=10000)
+        seen = tab.evaluate(THEME_FILES)
+    finally:
+        context.close()
+    assert seen["fcp"] is not None and seen["files"], seen
+    early = [(name, start) for name, start in seen["files"] if start < seen["fcp"]]
+    assert not early, f"{page}: requested before the first paint at {seen['fcp']:.0f} ms: {early}"
+    assert seen["copy"] >= seen["code"], f"{page}: copy buttons on {seen['copy']} of {seen}"
+
+
+@pytest.mark.parametrize("page", ["chapters/intro.html", "chapters/trump-putin.html"])
+def test_a_dark_mode_reader_gets_a_dark_first_paint(site, browser, page):
+    """With every stylesheet and script file blocked (what the first paint has), a reader whose
+    system is dark sees the same theme and colours as once everything has loaded."""
+    base, _ = site
+    looks = {}
+    for blocked in (True, False):
+        context = chromium.offline_context(browser, base, color_scheme="dark", viewport=DESKTOP)
+        try:
+            tab = context.new_page()
+            if blocked:
+                tab.route(re.compile(r"\.(css|js)(\?|$)"), lambda route: route.abort())
+            tab.goto(urljoin(base, page), wait_until="load")
+            if not blocked:
+                tab.wait_for_function(SHEETS_APPLIED, timeout=10000)
+            looks[blocked] = tab.evaluate(
+                "() => [document.documentElement.dataset.theme,"
+                " getComputedStyle(document.body).backgroundColor,"
+                " getComputedStyle(document.body).color]"
+            )
+        finally:
+            context.close()
+    assert looks[True][0] == "dark", f"{page}: the first paint is {looks[True]}"
+    assert looks[True] == looks[False], f"{page}: first paint {looks[True]}, then {looks[False]}"
 
 
 def test_browser_loads_the_vendored_versions_altair_asks_for(site, browser):
@@ -333,8 +395,10 @@ LAYOUT = """() => [...document.body.querySelectorAll('*')]
             [r.x, r.y, r.width, r.height].map(Math.round).join(','),
             s.color, s.backgroundColor, s.fontSize, s.fontFamily, s.display, s.visibility]
       .join(' | '); })"""
-SHEETS_APPLIED = """() => [...document.querySelectorAll('link[rel=stylesheet]')]
-  .every(l => l.media !== 'print' && l.sheet)"""
+ICONS_DRAWN = "() => !document.querySelector(':is(i, span)[class*=\"fa-\"]')"
+SHEETS_APPLIED = """() => document.documentElement.dataset.courseAfterPaint === 'done'
+  && document.querySelectorAll('link[rel=stylesheet]').length > 0
+  && [...document.querySelectorAll('link[rel=stylesheet]')].every(l => l.media !== 'print' && l.sheet)"""
 
 
 def _layout(browser, base: str, page: str, scheme: str, viewport: dict, sheets: bool) -> list:
@@ -346,6 +410,9 @@ def _layout(browser, base: str, page: str, scheme: str, viewport: dict, sheets: 
         if not sheets:  # the first paint's CSS only: the linked stylesheets never arrive
             tab.route("**/*.css*", lambda route: route.abort())
         tab.goto(urljoin(base, page), wait_until="load")
+        tab.wait_for_function(chromium.AFTER_PAINT_DONE, timeout=10000)
+        # fontawesome turns each icon into an SVG a frame after it runs; compare after that.
+        tab.wait_for_function(ICONS_DRAWN, timeout=10000)
         if sheets:
             tab.wait_for_function(SHEETS_APPLIED, timeout=10000)
         # The theme's script scrolls the sidebar to the current page when it runs; compare
