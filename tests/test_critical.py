@@ -52,7 +52,9 @@ PAGE = """<!DOCTYPE html>
   </head>
   <body class="page"><p class="lead">Text</p>
     <img alt="Binder logo" src="../_static/images/logo_binder.svg">
-    <img alt="A chart" src="../_images/chart.svg">
+    <img alt="A chart" src="../_images/photo.svg">
+    <div id="altair-viz-1"><img class="course-chart-static" src="../_images/altair-viz-1.svg"
+      width="560" height="300" alt="Rows by year"></div>
     <script async="async" src="../_static/thebe.js"></script>
   </body>
 </html>
@@ -115,7 +117,9 @@ def test_a_page_paints_from_its_inline_rules_and_loads_its_sheets_after(site):
     assert html.rstrip().endswith(critical.AFTER_PAINT + "</body>\n</html>")
     # The theme's menu image loads lazily; the page's own images do not.
     assert 'loading="lazy" data-course-lazy="" alt="Binder logo"' in html
+    # A chart's static picture waits for the first paint as a lazy image, made eager then.
     assert '<img alt="A chart"' in html
+    assert '<img loading="lazy" data-course-eager="" class="course-chart-static"' in html
 
 
 def test_processing_is_idempotent_and_follows_a_changed_sheet(site):
@@ -160,3 +164,19 @@ def test_a_page_that_runs_a_script_file_as_it_parses_keeps_its_deferred_scripts(
     assert len(held) == 2 and all('rel="stylesheet"' in tag for tag in held)
     assert '<script defer="defer" src="../_static/theme.js?v=4"></script>' in html
     assert '<script src="../_static/searchtools.js"></script>' in html
+
+
+@pytest.mark.slow
+def test_every_built_page_was_processed_against_the_sheets_it_loads(built_book):
+    """Processing a built page again changes nothing: its critical CSS came from the final
+    stylesheets (the theme rewrites pygments.css late in the build)."""
+    from course.book.site import site_pages
+
+    root = built_book.html
+    site = critical.Site(root)
+    stale = []
+    for file in site_pages(root):
+        text = file.read_text(encoding="utf-8")
+        if critical.process(text, file.relative_to(root).as_posix(), site) != text:
+            stale.append(file.relative_to(root).as_posix())
+    assert not stale, f"pages whose critical CSS is not from the sheets they load: {stale}"

@@ -1,7 +1,8 @@
 /* Inlined at the end of every page's body by course/book/critical.py. The stylesheet links and
    script files that the first frame does not need wait in inert
    <template data-course-after-paint> elements; this puts them in place, in document order, once
-   the page's first contentful paint is on screen. Fetched and run with the HTML, they competed
+   the page's first contentful paint is on screen. The static chart pictures wait as lazy images
+   and load at that moment too. Fetched and run with the HTML, they competed
    with that frame for the CPU (benchmarks/RESULTS.md). */
 (function () {
   "use strict";
@@ -16,6 +17,10 @@
       return;
     }
     started = true;
+    // The chart pictures held back from the first paint (lazy until now) load at once.
+    doc.querySelectorAll("img[data-course-eager]").forEach(function (img) {
+      img.loading = "eager";
+    });
     var listen = doc.addEventListener;
     var waiting = 1;
     // Scripts written for `defer` may wait for DOMContentLoaded, which has passed by now: such a

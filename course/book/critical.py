@@ -17,8 +17,9 @@ What the first frame does not need waits until it has been drawn: the stylesheet
 theme's deferred and async scripts (fontawesome's 1.5 MB among them) and their preloads sit in
 inert ``<template>``s, and a small script at the end of the body (``after_paint.js``) puts them
 in place once the first paint is on screen. Fetched and run with the HTML, they competed with
-its first frame for the two cores (benchmarks/RESULTS.md). The theme's own images (the launch menu's logos, in a
-closed menu) load lazily for the same reason.
+its first frame for the two cores (benchmarks/RESULTS.md). The static chart pictures wait too
+(lazy, made eager by that script), and the theme's own images (the launch menu's logos, in a
+closed menu) load lazily.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import tinycss2
+
+from course.charts import STATIC_CLASS
 
 STYLE_ID = "course-critical"
 FALLBACK_ID = "course-css-fallback"
@@ -88,6 +91,11 @@ _AFTER_PAINT_SCRIPT = re.compile(
     r'<script\b(?=[^>]*\bsrc=")(?=[^>]*\b(?:defer|async)\b)[^>]*></script>|'
     r'<link rel="preload" as="script"[^>]*/>'
 )
+# A chart's static picture (course.charts): its SVG document is built on the main thread as it
+# arrives, which on a chart page came before the first paint. Lazy until after_paint.js makes it
+# eager, once that paint is on screen; with JavaScript off a browser loads lazy images at once.
+EAGER_AFTER_PAINT = 'loading="lazy" data-course-eager="" '
+_CHART_IMAGE = re.compile(rf'<img (?=class="{STATIC_CLASS}")')
 _THEME_IMAGE = re.compile(r'<img (?=[^>]*src="[^"]*_static/images/)(?![^>]*\bloading=)')
 _MARKER = re.compile(rf'<style id="{STYLE_ID}" data-digest="([0-9a-f]+)">')
 _TAGS = re.compile(r"<([a-zA-Z][\w-]*)")
@@ -101,10 +109,29 @@ _SIMPLE = re.compile(r"([.#]?)(-?[_a-zA-Z][\w-]*)|::?[\w-]+|\\.|\*")
 _COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
 # States a page is not in when it first paints: rules for them come with the linked sheets.
 _STATES = re.compile(r":(hover|focus|focus-visible|focus-within|active)\b")
-# Elements and classes that scripts put on the page before its first paint (fontawesome draws
-# its icons as inline SVGs).
-SCRIPT_TAGS = {"svg", "path"}
-SCRIPT_CLASSES = {"svg-inline--fa"}
+# Elements and classes that the theme's scripts add, after the first paint and possibly before
+# the stylesheets have arrived: fontawesome's icons as inline SVGs, the copy buttons on code
+# (copybutton.js) and the toggle buttons (togglebutton.js). The inline rules style them too.
+SCRIPT_TAGS = {"svg", "path", "rect", "button"}
+SCRIPT_CLASSES = {
+    "svg-inline--fa",
+    "copybtn",
+    "o-tooltip--left",
+    "icon",
+    "icon-tabler",
+    "icon-tabler-copy",
+    "icon-tabler-check",
+    "toggle",
+    "toggle-button",
+    "toggle-button-hidden",
+    "toggle-hidden",
+    "toggle-details",
+    "toggle-details__container",
+    "toggle-details__summary",
+    "toggle-details__summary-text",
+    "tb-icon",
+    "toggle-chevron-right",
+}
 # Attributes the theme's inline head script sets on <html> before the first paint.
 SCRIPT_ATTRIBUTES = {"data-mode", "data-theme"}
 
@@ -285,7 +312,7 @@ def restore(page: str) -> str:
     """The page as the theme wrote it: critical CSS, fallback and deferral removed."""
     page = _HELD.sub(r"\1", page)
     page = re.sub(rf'<script id="{AFTER_PAINT_ID}">.*?</script>\n?', "", page, flags=re.S)
-    page = page.replace(f"<img {LAZY}", "<img ")
+    page = page.replace(f"<img {LAZY}", "<img ").replace(f"<img {EAGER_AFTER_PAINT}", "<img ")
     page = re.sub(rf'<style id="{STYLE_ID}"[^>]*>.*?</style>\n?', "", page, flags=re.S)
     page = re.sub(rf'<noscript id="{FALLBACK_ID}">.*?</noscript>\n?', "", page, flags=re.S)
     page = re.sub(rf'<script id="{SWAP_ID}">.*?</script>\n?', "", page, flags=re.S)
@@ -371,6 +398,7 @@ def _after_paint(page_html: str) -> str:
         hold = lambda m: HELD.format(m.group(0))  # noqa: E731
         head, body = _AFTER_PAINT_SCRIPT.sub(hold, head), _AFTER_PAINT_SCRIPT.sub(hold, body)
     body = _THEME_IMAGE.sub(f"<img {LAZY}", body)
+    body = _CHART_IMAGE.sub(f"<img {EAGER_AFTER_PAINT}", body)
     if "</body>" in body:
         body = body.replace("</body>", AFTER_PAINT + "</body>", 1)
     return head + "<body" + body

@@ -219,7 +219,9 @@ def setup(app):
     app.connect("html-page-context", _defer_scripts, priority=950)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("build-finished", _publish)
-    app.connect("build-finished", _inline_critical_css)
+    # After the theme's own build-finished handlers (priority 500): pydata-sphinx-theme rewrites
+    # pygments.css there, and the critical CSS must come from the sheet the pages will load.
+    app.connect("build-finished", _inline_critical_css, priority=900)
     app.setup_extension("course.book.exercise_block")  # the {course-exercises} directive
     app.connect("config-inited", _add_reader_assets)
     app.add_css_file(STYLESHEET)

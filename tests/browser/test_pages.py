@@ -427,7 +427,13 @@ def _layout(browser, base: str, page: str, scheme: str, viewport: dict, sheets: 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize(
-    "page", ["chapters/intro.html", "chapters/glossary.html", "chapters/trump-putin.html"]
+    "page",
+    [
+        "chapters/intro.html",
+        "chapters/glossary.html",
+        "chapters/trump-putin.html",
+        "chapters/fara-data.html",  # code cells: the highlighting's colours
+    ],
 )
 def test_the_first_paint_has_the_finished_pages_layout_and_colours(
     site, browser, page, viewport, scheme
