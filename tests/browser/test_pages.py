@@ -180,20 +180,27 @@ def test_chart_script_only_on_chart_pages_and_never_before_first_paint(site, bro
 
 THEME_FILES = """() => ({
   fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
-  files: performance.getEntriesByType('resource').filter(r => /\\.(css|js)(\\?|$)/.test(r.name))
+  files: performance.getEntriesByType('resource')
+    .filter(r => /\\.(css|js)(\\?|$)|\\/_images\\/altair-viz-/.test(r.name))
     .map(r => [r.name.split('/').pop().split('?')[0], Math.round(r.startTime)]),
   code: document.querySelectorAll('div.highlight pre').length,
   copy: document.querySelectorAll('button.copybtn').length})"""
 
 
 @pytest.mark.parametrize(
-    "page", ["chapters/intro.html", "chapters/glossary.html", "chapters/fara-data.html"]
+    "page",
+    [
+        "chapters/intro.html",
+        "chapters/glossary.html",
+        "chapters/fara-data.html",
+        "chapters/trump-putin.html",
+    ],
 )
 def test_the_theme_files_load_after_the_first_paint_and_still_work(site, browser, page):
-    """Every stylesheet and script file is requested only once the first paint is on screen
-    (course/book/after_paint.js), and the theme's scripts still do their work: icons drawn,
-    copy buttons on code."""
-    base, _ = site
+    """Every stylesheet, script file and static chart picture is requested only once the first
+    paint is on screen (course/book/after_paint.js), and the theme's scripts still do their
+    work: icons drawn, copy buttons on code."""
+    base, html = site
     context = chromium.offline_context(browser, base, viewport=DESKTOP)
     try:
         tab = context.new_page()
@@ -207,6 +214,8 @@ def test_the_theme_files_load_after_the_first_paint_and_still_work(site, browser
     early = [(name, start) for name, start in seen["files"] if start < seen["fcp"]]
     assert not early, f"{page}: requested before the first paint at {seen['fcp']:.0f} ms: {early}"
     assert seen["copy"] >= seen["code"], f"{page}: copy buttons on {seen['copy']} of {seen}"
+    pictures = [name for name, _ in seen["files"] if name.startswith("altair-viz-")]
+    assert len(pictures) == len(chart_specs((html / page).read_text(encoding="utf-8"))), seen
 
 
 @pytest.mark.parametrize("page", ["chapters/intro.html", "chapters/trump-putin.html"])
