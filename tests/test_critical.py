@@ -155,11 +155,11 @@ def test_a_page_that_runs_a_script_file_as_it_parses_keeps_its_deferred_scripts(
     scripts define by DOMContentLoaded: there the scripts stay; the sheets still wait."""
     root, page = site
     (root / "_static" / "searchtools.js").write_text("Search.init();\n")
-    page.write_text(
-        PAGE.replace("</body>", '<script src="../_static/searchtools.js"></script></body>')
-    )
+    source = PAGE.replace("</body>", '<script src="../_static/searchtools.js"></script></body>')
+    page.write_text(source)
     critical.process_site(root, [page])
     html = page.read_text()
+    assert critical.restore(html) == source
     held = re.findall(r"<template data-course-after-paint>(.*?)</template>", html, re.S)
     assert len(held) == 2 and all('rel="stylesheet"' in tag for tag in held)
     assert '<script defer="defer" src="../_static/theme.js?v=4"></script>' in html

@@ -26,17 +26,21 @@
     // Scripts written for `defer` may wait for DOMContentLoaded, which has passed by now: such a
     // handler runs at once (design-tabs.js listens for nothing else).
     doc.addEventListener = function (type, handler, options) {
-      if (type === "DOMContentLoaded") setTimeout(handler);
-      else listen.call(doc, type, handler, options);
+      if (type !== "DOMContentLoaded") listen.call(doc, type, handler, options);
+      else if (typeof handler === "function") setTimeout(handler);
+      else if (handler) setTimeout(function () { handler.handleEvent(); });
     };
     function done() {
       if (--waiting > 0) return;
-      delete doc.addEventListener;
-      doc.documentElement.dataset.courseAfterPaint = "done";
+      // After the handlers the last script put off with setTimeout.
+      setTimeout(function () {
+        delete doc.addEventListener;
+        doc.documentElement.dataset.courseAfterPaint = "done";
+      });
     }
     doc.querySelectorAll("template[data-course-after-paint]").forEach(function (held) {
       var content = held.content.cloneNode(true);
-      content.querySelectorAll("script").forEach(function (script) {
+      content.querySelectorAll("script[src]").forEach(function (script) {
         waiting++;
         // An inserted script runs as soon as it arrives unless told to keep its place.
         script.async = script.hasAttribute("async");
@@ -62,4 +66,6 @@
   window.addEventListener("load", function () {
     setTimeout(start, 1000);
   });
+  // Printed at once: the print rules come with the stylesheets.
+  window.addEventListener("beforeprint", start);
 })();

@@ -54,25 +54,23 @@ SWAP = (
 # Held until the first paint: a template's content is inert (nothing in it loads or runs).
 HELD = "<template data-course-after-paint>{}</template>"
 AFTER_PAINT_ID = "course-after-paint"
-# Puts the held tags in place, in order, in the frame after the first. Scripts written for
-# `defer` may wait for DOMContentLoaded, which has passed by then: such a handler runs at once
-# (design-tabs.js listens for nothing else). <html data-course-after-paint="done"> once every
-# held script has run (tests and the page benchmark wait for it).
 # Puts the held tags in place once the first paint is on screen; sets
-# <html data-course-after-paint="done"> once every held script has run (tests and the page
-# benchmark wait for it).
+# <html data-course-after-paint="done"> once every held script has run (the browser tests wait
+# for it).
 AFTER_PAINT = (
     f'<script id="{AFTER_PAINT_ID}">'
     + (Path(__file__).parent / "after_paint.js").read_text(encoding="utf-8").replace("</", "<\\/")
     + "</script>\n"
 )
-# The theme's head script sets data-theme to the stored choice or "auto"; its colours need "light"
-# or "dark", which its main script (now after the first paint) works out. Done here instead, so a
-# reader in dark mode gets a dark first paint. The theme's script later sets the same value.
+# The theme's head script restores the colours it stored on the last visit ("auto" on the first).
+# Its main script, now after the first paint, works them out from the reader's mode: light or
+# dark as chosen, or the system's for "auto" (which may have changed since). Done here first, the
+# same way, so the first paint has the colours the page keeps.
 THEME_ID = "course-theme"
 THEME = (
-    f'<script id="{THEME_ID}">(function(h){{if(h.dataset.theme!=="light"&&h.dataset.theme!=="dark")'
-    'h.dataset.theme=matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light"})'
+    f'<script id="{THEME_ID}">(function(h){{var m=h.dataset.mode;'
+    'h.dataset.theme=m==="light"||m==="dark"?m:'
+    'matchMedia("(prefers-color-scheme: dark)").matches?"dark":"light"})'
     "(document.documentElement)</script>\n"
 )
 # Synchronous head scripts small enough to inline (their snippets run against them at once).
@@ -85,10 +83,14 @@ _LINK = re.compile(
 _DEFERRED_LINK = re.compile(r" " + re.escape(DEFERRED).replace(r"\{count\}", r"\d+"))
 _DEFERRED_TAG = re.compile(r"<link [^>]*" + _DEFERRED_LINK.pattern.lstrip(" ") + r" />")
 _SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
+# A script file that runs as it is parsed: a src, no defer or async.
+_SYNCHRONOUS_SCRIPT = re.compile(
+    r'<script\b(?=[^>]*\ssrc=")(?![^>]*\s(?:defer|async)(?=[\s=>]))[^>]*>'
+)
 _HELD = re.compile(r"<template data-course-after-paint>(.*?)</template>", re.S)
 # A script file loaded with defer or async, and a script preload.
 _AFTER_PAINT_SCRIPT = re.compile(
-    r'<script\b(?=[^>]*\bsrc=")(?=[^>]*\b(?:defer|async)\b)[^>]*></script>|'
+    r'<script\b(?=[^>]*\ssrc=")(?=[^>]*\s(?:defer|async)(?=[\s=>]))[^>]*></script>|'
     r'<link rel="preload" as="script"[^>]*/>'
 )
 # A chart's static picture (course.charts): its SVG document is built on the main thread as it
@@ -387,20 +389,19 @@ LAZY = 'loading="lazy" data-course-lazy="" '
 
 
 def _after_paint(page_html: str) -> str:
-    """The stylesheet links and script files held until the first frame is drawn."""
-    if "<body" not in page_html:
-        return page_html
+    """The stylesheet links and script files held until the first paint is on screen."""
+    if "<body" not in page_html or "</body>" not in page_html:
+        return page_html  # nowhere to put the script that releases them
     head, body = page_html.split("<body", 1)
     head = _DEFERRED_TAG.sub(lambda m: HELD.format(m.group(0)), head)
     # A script file that runs as it is parsed (the search page's searchtools.js) may use what
     # the deferred ones define by DOMContentLoaded (sphinx_highlight.js): there they stay.
-    if not _SCRIPT.search(page_html):
+    if not _SYNCHRONOUS_SCRIPT.search(page_html):
         hold = lambda m: HELD.format(m.group(0))  # noqa: E731
         head, body = _AFTER_PAINT_SCRIPT.sub(hold, head), _AFTER_PAINT_SCRIPT.sub(hold, body)
     body = _THEME_IMAGE.sub(f"<img {LAZY}", body)
     body = _CHART_IMAGE.sub(f"<img {EAGER_AFTER_PAINT}", body)
-    if "</body>" in body:
-        body = body.replace("</body>", AFTER_PAINT + "</body>", 1)
+    body = body.replace("</body>", AFTER_PAINT + "</body>", 1)
     return head + "<body" + body
 
 

@@ -218,14 +218,20 @@ def test_the_theme_files_load_after_the_first_paint_and_still_work(site, browser
     assert len(pictures) == len(chart_specs((html / page).read_text(encoding="utf-8"))), seen
 
 
+@pytest.mark.parametrize("stored", [None, "light"], ids=["first-visit", "stored-light"])
 @pytest.mark.parametrize("page", ["chapters/intro.html", "chapters/trump-putin.html"])
-def test_a_dark_mode_reader_gets_a_dark_first_paint(site, browser, page):
+def test_a_dark_mode_reader_gets_a_dark_first_paint(site, browser, page, stored):
     """With every stylesheet and script file blocked (what the first paint has), a reader whose
-    system is dark sees the same theme and colours as once everything has loaded."""
+    system is dark sees the same theme and colours as once everything has loaded: on a first
+    visit, and when the theme stored light colours on a visit while the system was light."""
     base, _ = site
     looks = {}
     for blocked in (True, False):
         context = chromium.offline_context(browser, base, color_scheme="dark", viewport=DESKTOP)
+        if stored:
+            context.add_init_script(
+                f"localStorage.setItem('mode', 'auto'); localStorage.setItem('theme', '{stored}')"
+            )
         try:
             tab = context.new_page()
             if blocked:
