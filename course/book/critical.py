@@ -13,7 +13,7 @@ was already drawn. States that scripts add later (menus, dialogs) come with the 
 The two small synchronous scripts every page's inline snippets run against are inlined too, so
 nothing but the HTML itself stands before the first paint.
 
-What the first frame does not need waits until it has been drawn: the stylesheet links, the
+What the first paint does not need waits until it is on screen: the stylesheet links, the
 theme's deferred and async scripts (fontawesome's 1.5 MB among them) and their preloads sit in
 inert ``<template>``s, and a small script at the end of the body (``after_paint.js``) puts them
 in place once the first paint is on screen. Fetched and run with the HTML, they competed with
@@ -97,6 +97,8 @@ _AFTER_PAINT_SCRIPT = re.compile(
 # arrives, which on a chart page came before the first paint. Lazy until after_paint.js makes it
 # eager, once that paint is on screen; with JavaScript off a browser loads lazy images at once.
 EAGER_AFTER_PAINT = 'loading="lazy" data-course-eager="" '
+# The theme's own images (the launch menu's logos) sit in a closed menu: lazy for good.
+LAZY = 'loading="lazy" data-course-lazy="" '
 _CHART_IMAGE = re.compile(rf'<img (?=class="{STATIC_CLASS}")')
 _THEME_IMAGE = re.compile(r'<img (?=[^>]*src="[^"]*_static/images/)(?![^>]*\bloading=)')
 _MARKER = re.compile(rf'<style id="{STYLE_ID}" data-digest="([0-9a-f]+)">')
@@ -385,7 +387,8 @@ def process(page_html: str, page: str, site: Site) -> str:
     return _after_paint(_inline_scripts(page_html, page, site))
 
 
-LAZY = 'loading="lazy" data-course-lazy="" '
+def _hold(match: re.Match) -> str:
+    return HELD.format(match.group(0))
 
 
 def _after_paint(page_html: str) -> str:
@@ -393,12 +396,11 @@ def _after_paint(page_html: str) -> str:
     if "<body" not in page_html or "</body>" not in page_html:
         return page_html  # nowhere to put the script that releases them
     head, body = page_html.split("<body", 1)
-    head = _DEFERRED_TAG.sub(lambda m: HELD.format(m.group(0)), head)
+    head = _DEFERRED_TAG.sub(_hold, head)
     # A script file that runs as it is parsed (the search page's searchtools.js) may use what
     # the deferred ones define by DOMContentLoaded (sphinx_highlight.js): there they stay.
     if not _SYNCHRONOUS_SCRIPT.search(page_html):
-        hold = lambda m: HELD.format(m.group(0))  # noqa: E731
-        head, body = _AFTER_PAINT_SCRIPT.sub(hold, head), _AFTER_PAINT_SCRIPT.sub(hold, body)
+        head, body = _AFTER_PAINT_SCRIPT.sub(_hold, head), _AFTER_PAINT_SCRIPT.sub(_hold, body)
     body = _THEME_IMAGE.sub(f"<img {LAZY}", body)
     body = _CHART_IMAGE.sub(f"<img {EAGER_AFTER_PAINT}", body)
     body = body.replace("</body>", AFTER_PAINT + "</body>", 1)
