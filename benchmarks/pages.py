@@ -188,7 +188,7 @@ def main_ab(args) -> int:
         f"Targets: FCP at most {FCP_SHARE:.0%} of the baseline's on "
         f"{', '.join(FCP_PAGES)} and every chart page; charts visible within {MAX_VISIBLE_S} s."
     )
-    absent = [page for page, *_ in rows if not (args.baseline / page).is_file()]
+    absent = [page for page, _, m, _ in rows if m["old", "fcp"] is None]
     if absent:
         print(f"Not in the baseline (measured, not compared): {', '.join(absent)}")
     print("Missed on: " + ", ".join(missed) if missed else "Every page meets the targets.")

@@ -31,6 +31,15 @@ AFTER_PAINT_DONE = (
     "() => !document.getElementById('course-after-paint')"
     " || document.documentElement.dataset.courseAfterPaint === 'done'"
 )
+
+
+def goto_ready(tab, url: str) -> None:
+    """Load ``url`` in ``tab`` and wait until the files held for after its first paint have
+    been put in place and their scripts have run."""
+    tab.goto(url, wait_until="load")
+    tab.wait_for_function(AFTER_PAINT_DONE, timeout=10000)
+
+
 # True once every chart on the page shows a drawing: the static SVG drawn at build time (inline,
 # or an image that has loaded; course/charts.py) or the interactive chart's SVG or canvas.
 CHARTS_VISIBLE = (

@@ -36,8 +36,7 @@ def test_glued_text_in_prose_is_not_bold_and_is_marked_by_a_dotted_underline(sit
         try:
             tab = context.new_page()
             for page in pages:
-                tab.goto(urljoin(base, page), wait_until="load")
-                tab.wait_for_function(chromium.AFTER_PAINT_DONE, timeout=10000)
+                chromium.goto_ready(tab, urljoin(base, page))
                 for glued in tab.evaluate(GLUE_STYLES):
                     seen += 1
                     where = f"{page} ({mode}): {glued['text'][:40]!r}"

@@ -204,8 +204,7 @@ def test_the_theme_files_load_after_the_first_paint_and_still_work(site, browser
     context = chromium.offline_context(browser, base, viewport=DESKTOP)
     try:
         tab = context.new_page()
-        tab.goto(urljoin(base, page), wait_until="load")
-        tab.wait_for_function(chromium.AFTER_PAINT_DONE, timeout=10000)
+        chromium.goto_ready(tab, urljoin(base, page))
         tab.wait_for_function("() => document.querySelector('svg.svg-inline--fa')", timeout=10000)
         seen = tab.evaluate(THEME_FILES)
     finally:
@@ -424,8 +423,7 @@ def _layout(browser, base: str, page: str, scheme: str, viewport: dict, sheets: 
         tab = context.new_page()
         if not sheets:  # the first paint's CSS only: the linked stylesheets never arrive
             tab.route("**/*.css*", lambda route: route.abort())
-        tab.goto(urljoin(base, page), wait_until="load")
-        tab.wait_for_function(chromium.AFTER_PAINT_DONE, timeout=10000)
+        chromium.goto_ready(tab, urljoin(base, page))
         # fontawesome turns each icon into an SVG a frame after it runs; compare after that.
         tab.wait_for_function(ICONS_DRAWN, timeout=10000)
         if sheets:

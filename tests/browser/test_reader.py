@@ -42,8 +42,7 @@ def open_page(browser, base: str, page: str, **options):
     """A fresh offline context showing ``page`` with all its charts drawn."""
     context = chromium.offline_context(browser, base, **options)
     tab = context.new_page()
-    tab.goto(urljoin(base, page), wait_until="load")
-    tab.wait_for_function(chromium.AFTER_PAINT_DONE, timeout=10000)
+    chromium.goto_ready(tab, urljoin(base, page))
     tab.wait_for_function(chromium.CHARTS_DRAWN, timeout=20000)
     return context, tab
 
@@ -253,8 +252,7 @@ def test_static_charts_are_accessible_and_legible_in_light_and_dark_mode(
         )
         try:
             tab = context.new_page()
-            tab.goto(urljoin(base, page), wait_until="load")
-            tab.wait_for_function(chromium.AFTER_PAINT_DONE, timeout=10000)
+            chromium.goto_ready(tab, urljoin(base, page))
             tab.wait_for_function(chromium.CHARTS_VISIBLE, timeout=20000)
             assert tab.evaluate("() => document.documentElement.dataset.theme") == mode
             static = tab.locator(f"img.{charts.STATIC_CLASS}")
@@ -291,8 +289,7 @@ def test_search_box_finds_the_pages(site, browser, query, expected):
     context = chromium.offline_context(browser, base, viewport=DESKTOP)
     try:
         tab = context.new_page()
-        tab.goto(urljoin(base, "chapters/intro.html"), wait_until="load")
-        tab.wait_for_function(chromium.AFTER_PAINT_DONE, timeout=10000)
+        chromium.goto_ready(tab, urljoin(base, "chapters/intro.html"))
         tab.locator(".search-button-field:visible").first.click()
         box = tab.locator("form.bd-search input[name=q]:visible").first
         box.fill(query)
